@@ -1,0 +1,3 @@
+export * from './api/types.ts';
+export * from './api/status-error.ts';
+export * from './api/resources.ts';
