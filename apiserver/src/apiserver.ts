@@ -1,0 +1,117 @@
+// Wires storage, registry, admission and the HTTP app together, and runs the post-start work:
+// etcd health polling and the system namespaces.
+
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { isStatusError } from '@minik8s/shared';
+import { EtcdStore } from './storage/etcd-store.ts';
+import type { Storage } from './storage/interface.ts';
+import { Registry } from './registry/registry.ts';
+import { AdmissionChain } from './admission/admission.ts';
+import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { buildApp } from './http/app.ts';
+import type { HealthState } from './http/health.ts';
+import { storageMetrics } from './http/metrics.ts';
+import { httpProbe, type ComponentProbe } from './http/handlers/component-statuses.ts';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface ApiServerOptions {
+  etcdServers: string[];
+  etcdPrefix?: string;
+  logger?: Logger;
+  logRequests?: boolean;
+  watchCacheSize?: number;
+  componentProbes?: ComponentProbe[];
+  /** How often etcd's health is checked (ms). */
+  etcdHealthIntervalMs?: number;
+}
+
+export class ApiServer {
+  readonly app: FastifyInstance;
+  readonly registry: Registry;
+  readonly storage: Storage;
+  readonly health: HealthState = { etcdHealthy: false, bootstrapped: false };
+  private readonly log: Logger;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly opts: ApiServerOptions;
+
+  constructor(opts: ApiServerOptions) {
+    this.opts = opts;
+    this.log = opts.logger ?? pino({ level: 'info' });
+    this.storage = new EtcdStore({ endpoints: opts.etcdServers });
+    const namespaces = () => this.registry.store({ group: '', resource: 'namespaces' })!;
+    const admission = new AdmissionChain([
+      new NamespaceLifecycle(async (name) => {
+        const ns = namespaces();
+        const key = ns.keys.object(undefined, name);
+        return ns.cache.get(key) ?? (await this.storage.get(key));
+      }),
+    ]);
+    this.registry = new Registry({
+      storage: this.storage,
+      etcdPrefix: opts.etcdPrefix ?? '/registry',
+      admission,
+      ...(opts.watchCacheSize ? { cacheCapacity: opts.watchCacheSize } : {}),
+      onCacheError: (resource, e) => this.log.warn({ resource, err: e instanceof Error ? e.message : String(e) }, 'watch cache relisting'),
+    });
+    this.app = buildApp({
+      registry: this.registry,
+      health: this.health,
+      logger: this.log,
+      logRequests: opts.logRequests ?? false,
+      componentProbes: opts.componentProbes ?? [
+        { name: 'etcd-0', probe: async () => ((await this.storage.healthy()) ? { healthy: true, message: 'ok' } : { healthy: false, message: '', error: 'etcd does not answer' }) },
+        { name: 'scheduler', probe: httpProbe('http://127.0.0.1:10259/healthz') },
+        { name: 'controller-manager', probe: httpProbe('http://127.0.0.1:10257/healthz') },
+      ],
+    });
+  }
+
+  /** Start caches and post-start hooks in the background; the server answers meanwhile. */
+  start(): void {
+    this.pollEtcd();
+    void this.registry.start().then(() => this.bootstrap());
+  }
+
+  private pollEtcd(): void {
+    const tick = async () => {
+      const ok = await this.storage.healthy();
+      if (ok !== this.health.etcdHealthy) this.log.info({ etcdHealthy: ok }, ok ? 'etcd is reachable' : 'etcd is unreachable');
+      this.health.etcdHealthy = ok;
+      storageMetrics.etcdUp.set(ok ? 1 : 0);
+      if (!this.stopped) this.healthTimer = setTimeout(tick, this.opts.etcdHealthIntervalMs ?? 1_000);
+    };
+    void tick();
+  }
+
+  private async bootstrap(): Promise<void> {
+    const namespaces = this.registry.store({ group: '', resource: 'namespaces' })!;
+    for (let delay = 100; !this.stopped; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        for (const name of SYSTEM_NAMESPACES) {
+          try {
+            await namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+          } catch (e) {
+            if (!(isStatusError(e) && e.reason === 'AlreadyExists')) throw e;
+          }
+        }
+        this.health.bootstrapped = true;
+        this.log.info('system namespaces present');
+        return;
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, 'bootstrap of system namespaces failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.healthTimer);
+    this.registry.stop();
+    await this.app.close();
+    await this.storage.close();
+  }
+}

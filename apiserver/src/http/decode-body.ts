@@ -1,0 +1,66 @@
+// Request bodies: JSON or YAML (kubectl sends JSON whatever the Content-Type says), at most
+// 3 MiB; wrong kind/apiVersion for the URL is a 400 before anything reaches storage.
+
+import { parse as parseYaml } from 'yaml';
+import { badRequest, groupVersion, unsupportedMediaType, type KubeObject, type ResourceInfo } from '@minik8s/shared';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+const OBJECT_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'application/vnd.kubernetes.protobuf', '*/*'];
+export const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+] as const;
+export type PatchType = (typeof PATCH_TYPES)[number];
+
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
+}
+
+export function parseBody(raw: string, contentType: string | undefined): unknown {
+  const mt = mediaType(contentType);
+  if (raw.trim() === '') throw badRequest('the body of the request is empty');
+  const yaml = mt.includes('yaml');
+  try {
+    return yaml && !raw.trimStart().startsWith('{') && !raw.trimStart().startsWith('[') ? parseYaml(raw) : JSON.parse(raw);
+  } catch (e) {
+    if (yaml) {
+      try {
+        return parseYaml(raw);
+      } catch {
+        /* fall through to the error below */
+      }
+    }
+    throw badRequest(`the object provided is unrecognized: ${(e as Error).message}`);
+  }
+}
+
+/** Decode a full object for create/update, checking its type against the URL. */
+export function decodeObject(raw: string, contentType: string | undefined, info: ResourceInfo, expectKind = info.kind, expectApiVersion = groupVersion(info)): KubeObject {
+  const mt = mediaType(contentType);
+  if (!OBJECT_TYPES.includes(mt)) throw unsupportedMediaType(mt);
+  const body = parseBody(raw, contentType);
+  return checkObject(body, expectKind, expectApiVersion);
+}
+
+export function checkObject(body: unknown, expectKind: string, expectApiVersion: string): KubeObject {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest(`the object provided is unrecognized: expected a JSON object`);
+  }
+  const obj = body as KubeObject;
+  if (obj.kind !== undefined && obj.kind !== expectKind) {
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${expectKind})`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== expectApiVersion) {
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expectApiVersion})`);
+  }
+  if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
+    throw badRequest(`${expectKind} in version "${expectApiVersion.split('/').pop()}" cannot be handled as a ${expectKind}: metadata must be an object`);
+  }
+  obj.kind = expectKind;
+  obj.apiVersion = expectApiVersion;
+  return obj;
+}

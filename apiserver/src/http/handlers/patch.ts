@@ -1,0 +1,65 @@
+// PATCH: json-patch, merge-patch, strategic-merge-patch and apply-patch (server-side apply).
+// The patch is applied to the stored object inside the store's guaranteedUpdate, so a patch
+// without a resourceVersion retries on conflict and one with it fails with 409.
+
+import { badRequest, groupVersion, notFound, unsupportedMediaType, type KubeObject } from '@minik8s/shared';
+import { PATCH_TYPES, checkObject, mediaType, parseBody, type PatchType } from '../decode-body.ts';
+import { checkFields } from '../field-validation.ts';
+import { isDryRun, q1, sendObject, withTypeMeta, type RequestScope } from '../scope.ts';
+import { PatchError, applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../patch/index.ts';
+import { resolveRef, schemaForKind } from '../../openapi/index.ts';
+
+export function applyPatchTo(type: PatchType, current: KubeObject, patch: unknown, kind: string, group: string, version: string): unknown {
+  try {
+    switch (type) {
+      case 'application/json-patch+json':
+        if (!Array.isArray(patch)) throw badRequest('json patch must be an array of operations');
+        return applyJsonPatch(current, patch);
+      case 'application/merge-patch+json':
+        return applyMergePatch(current, patch);
+      case 'application/strategic-merge-patch+json':
+      case 'application/apply-patch+yaml':
+        return applyStrategicMergePatch(current, patch, schemaForKind(group, version, kind), resolveRef);
+    }
+  } catch (e) {
+    if (e instanceof PatchError) throw badRequest(e.message);
+    throw e;
+  }
+  return undefined;
+}
+
+export async function patchHandler(scope: RequestScope): Promise<void> {
+  const type = mediaType(scope.req.headers['content-type']) as PatchType;
+  if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
+  const patch = parseBody(scope.body, type);
+  const { info } = scope;
+  const gv = groupVersion(info);
+  const sub = scope.path.subresource;
+  const apply = type === 'application/apply-patch+yaml';
+  if (apply) {
+    if (!q1(scope.query, 'fieldManager')) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    checkObject(structuredClone(patch), info.kind, gv);
+  }
+  if (patch === null || typeof patch !== 'object') throw badRequest('the body of the request was in an unknown format');
+  const { object, created } = await scope.store.update(
+    scope.path.namespace,
+    scope.path.name!,
+    (existing) => {
+      if (!existing) {
+        if (!apply) throw notFoundFor(scope);
+        // Server-side apply of a missing object creates it.
+        return checkObject(structuredClone(patch), info.kind, gv);
+      }
+      const base = withTypeMeta(info, existing);
+      const result = checkObject(applyPatchTo(type, base, patch, info.kind, info.group, info.version), info.kind, gv);
+      if (!sub) checkFields(scope, result);
+      return result;
+    },
+    { dryRun: isDryRun(scope.query), forceAllowCreate: apply, ...(sub ? { subresource: sub } : {}) },
+  );
+  sendObject(scope, created ? 201 : 200, withTypeMeta(info, object));
+}
+
+function notFoundFor(scope: RequestScope): Error {
+  return notFound({ group: scope.info.group, resource: scope.info.resource }, scope.path.name!);
+}

@@ -1,0 +1,15 @@
+import { decodeObject } from '../decode-body.ts';
+import { checkFields } from '../field-validation.ts';
+import { isDryRun, sendObject, withTypeMeta, type RequestScope } from '../scope.ts';
+
+/** PUT of the main resource or of /status. */
+export async function updateHandler(scope: RequestScope): Promise<void> {
+  const obj = decodeObject(scope.body, scope.req.headers['content-type'], scope.info);
+  checkFields(scope, obj);
+  const sub = scope.path.subresource;
+  const { object, created } = await scope.store.update(scope.path.namespace, scope.path.name!, () => obj, {
+    dryRun: isDryRun(scope.query),
+    ...(sub ? { subresource: sub } : {}),
+  });
+  sendObject(scope, created ? 201 : 200, withTypeMeta(scope.info, object));
+}

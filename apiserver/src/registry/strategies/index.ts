@@ -1,0 +1,28 @@
+// One strategy per resource: the resources listed here differ from the base behaviour.
+
+import type { ResourceInfo } from '@minik8s/shared';
+import { baseStrategy } from '../base-strategy.ts';
+import type { Strategy, StrategyFactory } from '../strategy.ts';
+import { eventStrategy } from './events.ts';
+import { namespaceStrategy } from './namespaces.ts';
+import { nodeStrategy } from './nodes.ts';
+import { podStrategy } from './pods.ts';
+
+const createOnUpdate: StrategyFactory = (info) => baseStrategy(info, { allowCreateOnUpdate: true });
+
+const FACTORIES: Record<string, StrategyFactory> = {
+  '/pods': podStrategy,
+  '/nodes': nodeStrategy,
+  '/namespaces': namespaceStrategy,
+  '/events': eventStrategy,
+  '/endpoints': createOnUpdate,
+  'coordination.k8s.io/leases': createOnUpdate,
+  '/secrets': (info) => baseStrategy(info, { selectableFields: ['type'] }),
+  'batch/jobs': (info) => baseStrategy(info, { selectableFields: ['status.successful'] }),
+  'apps/replicasets': (info) => baseStrategy(info, { selectableFields: ['status.replicas'] }),
+};
+
+export function strategyFor(info: ResourceInfo): Strategy {
+  const f = FACTORIES[`${info.group}/${info.resource}`];
+  return f ? f(info) : baseStrategy(info);
+}

@@ -1,0 +1,279 @@
+// The etcd implementation of Storage on the `etcd3` package. Only the four transaction shapes
+// Kubernetes needs are used: create-if-absent, update-if-mod-equals, delete-if-mod-equals,
+// and reads (plus watch). Objects are JSON without resourceVersion; mod_revision is the RV.
+
+import { Etcd3, type IKeyValue } from 'etcd3';
+import type { KubeObject } from '@minik8s/shared';
+import type {
+  DeleteOptions,
+  GuaranteedUpdateOptions,
+  ListOptions,
+  ListResult,
+  Preconditions,
+  Storage,
+  StorageEvent,
+  StorageWatcher,
+  TryUpdate,
+} from './interface.ts';
+import { StorageError } from './storage-error.ts';
+import { AsyncEventQueue } from './async-event-queue.ts';
+
+export interface EtcdStoreOptions {
+  endpoints: string[];
+  /** Per-request deadline so a dead etcd fails requests instead of hanging them. */
+  requestTimeoutMs?: number;
+}
+
+export class EtcdStore implements Storage {
+  readonly client: Etcd3;
+  private readonly timeoutMs: number;
+
+  constructor(opts: EtcdStoreOptions) {
+    this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.client = new Etcd3({
+      hosts: opts.endpoints,
+      dialTimeout: 2_000,
+      defaultCallOptions: () => ({ deadline: Date.now() + this.timeoutMs }),
+    });
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    const res = await this.call(key, () => this.client.kv.range({ key: Buffer.from(key) }));
+    const kv = res.kvs[0];
+    return kv ? decode(kv, key) : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const start = opts.startKey ?? prefix;
+    const limit = opts.limit ?? 0;
+    const res = await this.call(prefix, () =>
+      this.client.kv.range({
+        key: Buffer.from(start),
+        range_end: Buffer.from(prefixEnd(prefix)),
+        revision: opts.revision ?? 0,
+        limit,
+      }),
+    );
+    const items: KubeObject[] = [];
+    const keys: string[] = [];
+    for (const kv of res.kvs) {
+      const k = kv.key.toString();
+      keys.push(k);
+      items.push(decode(kv, k));
+    }
+    const revision = Number(res.header.revision);
+    const result: ListResult = { items, keys, revision };
+    if (res.more && keys.length > 0) {
+      result.nextKey = `${keys[keys.length - 1]}\x00`;
+      result.remaining = Number(res.count) - keys.length;
+    }
+    return result;
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    const value = encode(obj);
+    const res = await this.call(key, () =>
+      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).commit(),
+    );
+    if (!res.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
+    return withRV(obj, Number(res.header.revision));
+  }
+
+  async guaranteedUpdate(key: string, tryUpdate: TryUpdate, opts: GuaranteedUpdateOptions = {}): Promise<KubeObject> {
+    let current: KubeObject | undefined = opts.suggestion ?? (await this.get(key));
+    let fromSuggestion = opts.suggestion !== undefined;
+    for (;;) {
+      if (!current && !opts.ignoreNotFound) throw new StorageError('KeyNotFound', key, `key ${key} not found`);
+      if (current) checkPreconditions(key, current, opts.preconditions);
+      let next: KubeObject;
+      try {
+        next = await tryUpdate(current === undefined ? undefined : structuredClone(current));
+      } catch (e) {
+        // A stale suggestion may be why tryUpdate refused: retry once against etcd itself.
+        if (fromSuggestion) {
+          fromSuggestion = false;
+          current = await this.get(key);
+          continue;
+        }
+        throw e;
+      }
+      const value = encode(next);
+      if (current) {
+        const rv = Number(current.metadata.resourceVersion);
+        if (value === encode(current)) return current; // nothing to write: no new revision
+        const res = await this.call(key, () =>
+          this.client.if(key, 'Mod', '==', rv).then(this.client.put(key).value(value)).else(this.client.get(key)).commit(),
+        );
+        if (res.succeeded) return withRV(next, Number(res.header.revision));
+        current = firstRangeKv(res, key);
+      } else {
+        const res = await this.call(key, () =>
+          this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).else(this.client.get(key)).commit(),
+        );
+        if (res.succeeded) return withRV(next, Number(res.header.revision));
+        current = firstRangeKv(res, key);
+      }
+      fromSuggestion = false;
+    }
+  }
+
+  async delete(key: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    let current = await this.get(key);
+    for (;;) {
+      if (!current) throw new StorageError('KeyNotFound', key, `key ${key} not found`);
+      checkPreconditions(key, current, opts.preconditions);
+      if (opts.validateDeletion) await opts.validateDeletion(current);
+      const rv = Number(current.metadata.resourceVersion);
+      const res = await this.call(key, () =>
+        this.client.if(key, 'Mod', '==', rv).then(this.client.delete().key(key)).else(this.client.get(key)).commit(),
+      );
+      if (res.succeeded) return withRV(current, Number(res.header.revision));
+      current = firstRangeKv(res, key);
+    }
+  }
+
+  watch(prefix: string, fromRevision: number): StorageWatcher {
+    const queue = new AsyncEventQueue<StorageEvent>();
+    let lastRevision = fromRevision;
+    let stopped = false;
+    const pending = this.client
+      .watch()
+      .prefix(prefix)
+      .startRevision(String(fromRevision + 1))
+      .withPreviousKV()
+      .create();
+    pending
+      .then((watcher) => {
+        if (stopped) {
+          void watcher.cancel();
+          return;
+        }
+        stopHook = () => void watcher.cancel();
+        watcher.on('put', (kv: IKeyValue, prev?: IKeyValue) => {
+          const key = kv.key.toString();
+          const revision = Number(kv.mod_revision);
+          lastRevision = revision;
+          const object = decode(kv, key);
+          const created = kv.create_revision === kv.mod_revision;
+          const ev: StorageEvent = { type: created ? 'ADDED' : 'MODIFIED', key, object, revision };
+          if (prev && !created) ev.prevObject = decode(prev, key);
+          queue.push(ev);
+        });
+        watcher.on('delete', (kv: IKeyValue, prev?: IKeyValue) => {
+          const key = kv.key.toString();
+          const revision = Number(kv.mod_revision);
+          lastRevision = revision;
+          const object = prev ? withRV(decode(prev, key), revision) : { metadata: { resourceVersion: String(revision) } };
+          queue.push({ type: 'DELETED', key, object, revision, ...(prev ? { prevObject: decode(prev, key) } : {}) });
+        });
+        // etcd3 resumes a broken watch from the revision in the latest response header, which
+        // can skip history not yet delivered. Resume from the last event we really saw instead.
+        watcher.on('disconnected', () => {
+          (watcher as unknown as { request: { start_revision: string } }).request.start_revision = String(lastRevision + 1);
+        });
+        // etcd cancels a watch from its side when the revision asked for is compacted (etcd
+        // 3.4 gives no reason text, only compact_revision, which etcd3 drops). Any server-side
+        // cancel means the history is gone: the consumer must relist.
+        watcher.on('error', (err: Error) => {
+          queue.fail(new StorageError('Expired', prefix, `watch on ${prefix} ended: ${err.message || 'required revision has been compacted'}`, lastRevision));
+        });
+      })
+      .catch((err: unknown) => queue.fail(translate(err, prefix)));
+    let stopHook: () => void = () => {};
+    const stop = () => {
+      stopped = true;
+      stopHook();
+      queue.end();
+    };
+    return Object.assign(queue, { stop });
+  }
+
+  async currentRevision(): Promise<number> {
+    const res = await this.call('', () => this.client.kv.range({ key: Buffer.from('/'), limit: 1, count_only: true } as never));
+    return Number(res.header.revision);
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      await this.client.kv.range({ key: Buffer.from('health') }, { deadline: Date.now() + 2_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  private async call<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw translate(e, key);
+    }
+  }
+}
+
+function translate(e: unknown, key: string): StorageError {
+  if (e instanceof StorageError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/compacted/i.test(msg)) return new StorageError('Expired', key, msg);
+  return new StorageError('Unavailable', key, `etcd: ${msg}`);
+}
+
+function checkPreconditions(key: string, current: KubeObject, pre?: Preconditions): void {
+  if (!pre) return;
+  if (pre.uid && current.metadata.uid !== pre.uid) {
+    throw new StorageError(
+      'Conflict',
+      key,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
+      'uid',
+    );
+  }
+  if (pre.resourceVersion && current.metadata.resourceVersion !== pre.resourceVersion) {
+    throw new StorageError(
+      'Conflict',
+      key,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+      'resourceVersion',
+    );
+  }
+}
+
+function firstRangeKv(res: { responses: Array<{ response_range?: { kvs: IKeyValue[] } }> }, key: string): KubeObject | undefined {
+  const kv = res.responses[0]?.response_range?.kvs[0];
+  return kv ? decode(kv, key) : undefined;
+}
+
+export function prefixEnd(prefix: string): string {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i] < 0xff) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i]++;
+      return end.toString('latin1');
+    }
+  }
+  return '\x00';
+}
+
+function encode(obj: KubeObject): string {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata: meta });
+}
+
+function decode(kv: IKeyValue, key: string): KubeObject {
+  let obj: KubeObject;
+  try {
+    obj = JSON.parse(kv.value.toString());
+  } catch (e) {
+    throw new StorageError('InvalidObject', key, `cannot decode ${key}: ${(e as Error).message}`);
+  }
+  return withRV(obj, Number(kv.mod_revision));
+}
+
+function withRV(obj: KubeObject, rv: number): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
+}
