@@ -9,6 +9,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { wantsTable, type TableRequest } from './negotiate.ts';
 import { toTable } from '../printers/index.ts';
+import { managerName } from '../registry/managed-fields.ts';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -94,6 +95,11 @@ export function listQuery(scope: Pick<RequestScope, 'query' | 'store' | 'path'>)
     q.resourceVersionMatch = rvm;
   }
   return q;
+}
+
+/** The field manager of a write: ?fieldManager=, else derived from the User-Agent. */
+export function fieldManager(scope: Pick<RequestScope, 'query' | 'req'>): string {
+  return managerName(q1(scope.query, 'fieldManager'), scope.req.headers['user-agent']);
 }
 
 export function makeScope(req: FastifyRequest, reply: FastifyReply, path: ResourceRequest, store: GenericStore, registry: Registry, now: () => Date): RequestScope {

@@ -25,6 +25,8 @@ import { KeyFunc } from './keys.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { DeleteRequest, Strategy } from './strategy.ts';
 import type { Admission } from '../admission/admission.ts';
+import { recordUpdate } from './managed-fields.ts';
+import { listKeysFor } from './list-keys.ts';
 
 export interface ListQuery {
   namespace?: string;
@@ -45,6 +47,10 @@ export interface ListPage {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** The field manager of this write; its changed fields are recorded in managedFields. */
+  manager?: string;
+  /** The write is a server-side apply that recorded ownership itself. */
+  apply?: boolean;
 }
 
 export interface UpdateResult {
@@ -54,8 +60,6 @@ export interface UpdateResult {
 
 export type DeleteOutcome = { object: KubeObject; deleted: boolean };
 
-/** How a subresource update maps the incoming object onto the stored one. */
-export type UpdateTransform = (incoming: KubeObject | undefined, existing: KubeObject | undefined) => KubeObject | Promise<KubeObject>;
 
 const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -219,6 +223,7 @@ export class GenericStore {
     this.strategy.prepareForCreate(obj);
     this.strategy.applyDefaults(obj);
     this.check(obj, this.strategy.validate(obj));
+    this.recordManager(undefined, obj, opts);
     await this.admission.admit({ operation: 'CREATE', info: this.info, object: obj, namespace });
     if (opts.dryRun) return obj;
     try {
@@ -258,6 +263,7 @@ export class GenericStore {
             if (!(this.strategy.allowCreateOnUpdate || opts.forceAllowCreate) || opts.subresource) throw notFound(this.gr(), name);
             created = true;
             const fresh = await this.prepareCreateOnUpdate(namespace, incoming);
+            this.recordManager(undefined, fresh, opts);
             if (opts.dryRun) {
               dryRunResult = fresh;
               throw DRY_RUN;
@@ -265,6 +271,7 @@ export class GenericStore {
             return fresh;
           }
           const next = this.prepareUpdate(incoming, existing, opts.subresource);
+          this.recordManager(existing, next, opts);
           await this.admission.admit({ operation: 'UPDATE', info: this.info, object: next, oldObject: existing, namespace });
           if (opts.dryRun) {
             dryRunResult = { ...next, metadata: { ...next.metadata, resourceVersion: existing.metadata.resourceVersion } };
@@ -298,6 +305,21 @@ export class GenericStore {
     this.check(obj, this.strategy.validate(obj));
     await this.admission.admit({ operation: 'CREATE', info: this.info, object: obj, namespace });
     return obj;
+  }
+
+  private recordManager(old: KubeObject | undefined, next: KubeObject, opts: WriteOptions & { subresource?: string }): void {
+    if (opts.apply) return;
+    if (old && next.metadata.managedFields === undefined && old.metadata.managedFields) next.metadata.managedFields = old.metadata.managedFields;
+    if (!opts.manager) return;
+    recordUpdate({
+      old,
+      next,
+      manager: opts.manager,
+      apiVersion: this.info.group ? `${this.info.group}/${this.info.version}` : this.info.version,
+      now: rfc3339(this.now()),
+      listKeysAt: listKeysFor(this.info.group, this.info.version, this.info.kind),
+      ...(opts.subresource ? { subresource: opts.subresource } : {}),
+    });
   }
 
   private prepareUpdate(incoming: KubeObject, existing: KubeObject, subresource?: string): KubeObject {

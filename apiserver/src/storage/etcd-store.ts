@@ -27,6 +27,8 @@ export interface EtcdStoreOptions {
 export class EtcdStore implements Storage {
   readonly client: Etcd3;
   private readonly timeoutMs: number;
+  /** Watches open against etcd right now (the watch cache holds one per resource). */
+  activeWatchCount = 0;
 
   constructor(opts: EtcdStoreOptions) {
     this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
@@ -175,12 +177,24 @@ export class EtcdStore implements Storage {
         // 3.4 gives no reason text, only compact_revision, which etcd3 drops). Any server-side
         // cancel means the history is gone: the consumer must relist.
         watcher.on('error', (err: Error) => {
+          release();
+          void watcher.cancel();
           queue.fail(new StorageError('Expired', prefix, `watch on ${prefix} ended: ${err.message || 'required revision has been compacted'}`, lastRevision));
         });
       })
-      .catch((err: unknown) => queue.fail(translate(err, prefix)));
+      .catch((err: unknown) => {
+        release();
+        queue.fail(translate(err, prefix));
+      });
     let stopHook: () => void = () => {};
+    this.activeWatchCount++;
+    let counted = true;
+    const release = () => {
+      if (counted) this.activeWatchCount--;
+      counted = false;
+    };
     const stop = () => {
+      release();
       stopped = true;
       stopHook();
       queue.end();

@@ -5,7 +5,10 @@
 import { badRequest, groupVersion, notFound, unsupportedMediaType, type KubeObject } from '@minik8s/shared';
 import { PATCH_TYPES, checkObject, mediaType, parseBody, type PatchType } from '../decode-body.ts';
 import { checkFields } from '../field-validation.ts';
-import { isDryRun, q1, sendObject, withTypeMeta, type RequestScope } from '../scope.ts';
+import { fieldManager, isDryRun, q1, qBool, sendObject, withTypeMeta, type RequestScope } from '../scope.ts';
+import { serverSideApply } from '../../registry/managed-fields.ts';
+import { listKeysFor } from '../../registry/list-keys.ts';
+import { rfc3339 } from '../../registry/generic-store.ts';
 import { PatchError, applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../patch/index.ts';
 import { resolveRef, schemaForKind } from '../../openapi/index.ts';
 
@@ -41,25 +44,38 @@ export async function patchHandler(scope: RequestScope): Promise<void> {
     checkObject(structuredClone(patch), info.kind, gv);
   }
   if (patch === null || typeof patch !== 'object') throw badRequest('the body of the request was in an unknown format');
+  const manager = fieldManager(scope);
+  const force = qBool(scope.query, 'force');
   const { object, created } = await scope.store.update(
     scope.path.namespace,
     scope.path.name!,
     (existing) => {
-      if (!existing) {
-        if (!apply) throw notFoundFor(scope);
-        // Server-side apply of a missing object creates it.
-        return checkObject(structuredClone(patch), info.kind, gv);
+      if (apply) {
+        // Server-side apply: merge the applied configuration, then settle field ownership.
+        const applied = checkObject(structuredClone(patch), info.kind, gv);
+        delete applied.metadata.managedFields;
+        checkFields(scope, applied);
+        const live = existing ? withTypeMeta(info, existing) : undefined;
+        const merged = live ? checkObject(applyPatchTo(type, live, applied, info.kind, info.group, info.version), info.kind, gv) : structuredClone(applied);
+        return serverSideApply({
+          live,
+          applied,
+          merged,
+          manager,
+          force,
+          apiVersion: gv,
+          now: rfc3339(scope.now()),
+          listKeysAt: listKeysFor(info.group, info.version, info.kind),
+        });
       }
+      if (!existing) throw notFound({ group: info.group, resource: info.resource }, scope.path.name!);
       const base = withTypeMeta(info, existing);
       const result = checkObject(applyPatchTo(type, base, patch, info.kind, info.group, info.version), info.kind, gv);
       if (!sub) checkFields(scope, result);
       return result;
     },
-    { dryRun: isDryRun(scope.query), forceAllowCreate: apply, ...(sub ? { subresource: sub } : {}) },
+    { dryRun: isDryRun(scope.query), forceAllowCreate: apply, manager, apply, ...(sub ? { subresource: sub } : {}) },
   );
   sendObject(scope, created ? 201 : 200, withTypeMeta(info, object));
 }
 
-function notFoundFor(scope: RequestScope): Error {
-  return notFound({ group: scope.info.group, resource: scope.info.resource }, scope.path.name!);
-}

@@ -13,7 +13,7 @@ import {
   type KubeObject,
 } from '@minik8s/shared';
 import { checkObject, decodeObject, mediaType, parseBody, PATCH_TYPES, type PatchType } from '../decode-body.ts';
-import { isDryRun, type RequestScope } from '../scope.ts';
+import { fieldManager, isDryRun, type RequestScope } from '../scope.ts';
 import { applyPatchTo } from './patch.ts';
 import { rfc3339 } from '../../registry/generic-store.ts';
 
@@ -68,7 +68,7 @@ export async function scaleHandler(scope: RequestScope): Promise<void> {
       if (rv) next.metadata.resourceVersion = rv;
       return next;
     },
-    { dryRun: isDryRun(scope.query) },
+    { dryRun: isDryRun(scope.query), manager: fieldManager(scope), subresource: 'scale' },
   );
   send(scope, 200, toScale(object));
 }
