@@ -93,6 +93,17 @@ export class FakeApiserver {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
+  /** Forgets every object, event and recorded request (between tests); the RV keeps growing. */
+  reset(): void {
+    this.closeWatches();
+    this.objects.clear();
+    this.history.length = 0;
+    this.snapshots.clear();
+    this.requests.length = 0;
+    this.intercept = undefined;
+    this.compactedRV = 0;
+  }
+
   /** How many watch streams are open now. */
   watchCount(): number {
     return this.watchers.size;
