@@ -15,7 +15,7 @@
 
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { KubeList, KubeObject, Status, StatusReason, WatchEvent } from '../api/types.ts';
+import type { KubeList, KubeObject, Status, StatusReason } from '../api/types.ts';
 import { StatusError } from '../api/status-error.ts';
 import type { ResourceInfo } from '../api/resources.ts';
 import { findResource, resourcePath } from '../api/resources.ts';
@@ -25,6 +25,7 @@ import type { ClientConfig } from './kubeconfig.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { restClientMetrics } from './metrics.ts';
 import { decodeWatchStream } from './watch-decoder.ts';
+import type { ObjectWatchEvent } from './watch-decoder.ts';
 
 export const KUBERNETES_VERSION = 'v1.32.0';
 
@@ -382,7 +383,7 @@ export class RestClient {
    * when the server closes the stream or `signal` aborts. Breaking out of the loop closes the
    * connection.
    */
-  async *watch<T extends KubeObject = KubeObject>(resource: ResourceRef, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
+  async *watch<T extends KubeObject = KubeObject>(resource: ResourceRef, opts: WatchOptions = {}): AsyncGenerator<ObjectWatchEvent<T>, void, undefined> {
     const info = resolveResource(resource);
     let fieldSelector = opts.fieldSelector || undefined;
     if (opts.name !== undefined) fieldSelector = [`metadata.name=${opts.name}`, fieldSelector].filter(Boolean).join(',');

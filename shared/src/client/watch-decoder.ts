@@ -6,15 +6,19 @@
 // - An ERROR event is not yielded: it is thrown as a StatusError carrying its Status, so a
 //   410 is `isExpired(err)` and the caller relists. Garbage on the stream is thrown as a
 //   plain Error (the caller re-watches).
-// - A body that ends, cleanly or not, ends the iteration; the caller decides whether that
-//   is an error (a reflector re-watches from its last resourceVersion either way).
+// - A body that ends ends the iteration (a last line cut off mid-event is dropped); a
+//   transport error while reading is thrown as it is. A reflector re-watches from its last
+//   resourceVersion after either.
 
 import type { KubeObject, Status, WatchEvent } from '../api/types.ts';
 import { StatusError } from '../api/status-error.ts';
 
+/** What a watch yields: ERROR events are thrown (as StatusError), never yielded. */
+export type ObjectWatchEvent<T extends KubeObject = KubeObject> = Exclude<WatchEvent<T>, { type: 'ERROR' }>;
+
 const EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
-export function parseWatchLine<T extends KubeObject>(line: string): WatchEvent<T> {
+export function parseWatchLine<T extends KubeObject>(line: string): ObjectWatchEvent<T> {
   let ev: { type?: unknown; object?: unknown };
   try {
     ev = JSON.parse(line);
@@ -31,12 +35,12 @@ export function parseWatchLine<T extends KubeObject>(line: string): WatchEvent<T
       : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: JSON.stringify(o), code: 500, reason: 'InternalError' };
     throw new StatusError(status);
   }
-  return ev as WatchEvent<T>;
+  return ev as ObjectWatchEvent<T>;
 }
 
 export async function* decodeWatchStream<T extends KubeObject>(
   chunks: AsyncIterable<Uint8Array | string>,
-): AsyncGenerator<WatchEvent<T>, void, undefined> {
+): AsyncGenerator<ObjectWatchEvent<T>, void, undefined> {
   const decoder = new TextDecoder();
   let pending = '';
   for await (const chunk of chunks) {
@@ -53,7 +57,7 @@ export async function* decodeWatchStream<T extends KubeObject>(
   // mid-event ends without it (the caller re-watches from the last RV it saw).
   const last = pending.trim();
   if (last) {
-    let ev: WatchEvent<T> | undefined;
+    let ev: ObjectWatchEvent<T> | undefined;
     try {
       ev = parseWatchLine<T>(last);
     } catch (e) {

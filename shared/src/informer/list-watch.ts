@@ -1,7 +1,8 @@
 // What a reflector lists and watches: client-go's cache.ListerWatcher. The REST client one is
 // the production implementation; tests may hand a reflector any other.
 
-import type { KubeList, KubeObject, WatchEvent } from '../api/types.ts';
+import type { KubeList, KubeObject } from '../api/types.ts';
+import type { ObjectWatchEvent } from '../client/watch-decoder.ts';
 import type { ResourceRef, RestClient } from '../client/rest-client.ts';
 
 export interface ListPageOptions {
@@ -21,7 +22,7 @@ export interface WatchStartOptions {
 export interface ListerWatcher<T extends KubeObject = KubeObject> {
   list(opts: ListPageOptions): Promise<KubeList<T>>;
   /** Events after opts.resourceVersion; throws a StatusError (410 = expired) as RestClient.watch. */
-  watch(opts: WatchStartOptions): AsyncIterable<WatchEvent<T>>;
+  watch(opts: WatchStartOptions): AsyncIterable<ObjectWatchEvent<T>>;
 }
 
 export interface ListWatchScope {

@@ -190,7 +190,7 @@ test('a refused connection is retried for every verb, and reported as <error> to
       await waitUntil(() => clock.hasWaiters(), 'backoff');
       await clock.step(clock.nextDue()! - clock.now());
     }
-    const err = await p;
+    const err: any = await p;
     assert.match(String(err?.code ?? err?.errors?.[0]?.code), /ECONNREFUSED/);
     assert.deepEqual(results, ['POST <error>', 'POST <error>', 'POST <error>']);
     await c.close();

@@ -1,0 +1,109 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { runComponent, untilAborted } from '../../src/component/run-component.ts';
+import { commonOptions, componentCommand } from '../../src/component/flags.ts';
+import { createLogger } from '../../src/component/logger.ts';
+import { Writable } from 'node:stream';
+import { FakeApiserver } from '../client/fake-apiserver.ts';
+import { waitUntil } from '../clock/wait-until.ts';
+
+const server = new FakeApiserver();
+before(async () => {
+  await server.start();
+});
+after(async () => {
+  await server.stop();
+});
+
+function options(argv: string[]) {
+  const cmd = componentCommand('test-component', { port: 10999 });
+  cmd.parse(['--bind-address=127.0.0.1', '--port=0', `--master=${server.url}`, ...argv], { from: 'user' });
+  return commonOptions(cmd);
+}
+
+function quietLogger() {
+  const lines: string[] = [];
+  const logger = createLogger('test-component', 0, new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
+  return { logger, lines };
+}
+
+test('without leader election: serves health on a chosen port, runs the work, stops it gracefully, exits 0', async () => {
+  const stop = new AbortController();
+  const { logger, lines } = quietLogger();
+  let port = 0;
+  let workStopped = false;
+  const code = runComponent({
+    name: 'test-component',
+    options: options(['--leader-elect=false']),
+    exit: false,
+    handleSignals: false,
+    signal: stop.signal,
+    logger,
+    onListening: (p) => (port = p),
+    run: async (ctx) => {
+      assert.equal(ctx.client.userAgent.startsWith('test-component/v1.32.0'), true);
+      const pods = ctx.informerFactory.informerFor('pods');
+      ctx.informerFactory.start(ctx.signal);
+      await pods.waitForCacheSync(ctx.signal);
+      await untilAborted(ctx.signal);
+      workStopped = true;
+    },
+  });
+  await waitUntil(() => port > 0 && server.watchCount() === 1, 'serving and watching');
+  assert.equal(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text(), 'ok');
+  assert.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /reflector_watches_total\{name="pods"\} 1/);
+  assert.ok(lines.some((l) => l.includes(`127.0.0.1:${port}`)), 'the chosen port is logged');
+  stop.abort();
+  assert.equal(await code, 0);
+  assert.equal(workStopped, true);
+  await waitUntil(() => server.watchCount() === 0, 'the watch to close');
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'the server is closed');
+});
+
+test('with leader election: leads through a Lease, and releases it on a clean stop after the work returned', async () => {
+  const stop = new AbortController();
+  const { logger } = quietLogger();
+  let leading = false;
+  let heldWhileStopping: string | undefined;
+  let identity = '';
+  const code = runComponent({
+    name: 'test-component',
+    options: options(['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=200ms', '--leader-elect-resource-namespace=kube-system']),
+    exit: false,
+    handleSignals: false,
+    signal: stop.signal,
+    logger,
+    run: async (ctx) => {
+      leading = true;
+      identity = ctx.identity;
+      await untilAborted(ctx.signal);
+      heldWhileStopping = server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'test-component')?.spec.holderIdentity;
+      leading = false;
+    },
+  });
+  await waitUntil(() => leading, 'leading');
+  const lease = server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'test-component')!;
+  assert.match(lease.spec.holderIdentity, /_[0-9a-f-]{36}$/);
+  assert.equal(lease.spec.leaseDurationSeconds, 3);
+  stop.abort();
+  assert.equal(await code, 0);
+  assert.equal(heldWhileStopping, identity, 'still held while the work stops');
+  const released = server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'test-component')!;
+  assert.equal(released.spec.holderIdentity, '');
+  assert.equal(released.spec.leaseDurationSeconds, 1);
+});
+
+test('work that throws ends the component with exit code 1', async () => {
+  const { logger } = quietLogger();
+  const code = await runComponent({
+    name: 'test-component',
+    options: options(['--leader-elect=false']),
+    exit: false,
+    handleSignals: false,
+    logger,
+    run: async () => {
+      throw new Error('boom');
+    },
+  });
+  assert.equal(code, 1);
+});
