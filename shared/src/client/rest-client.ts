@@ -283,7 +283,7 @@ export class RestClient {
 
   // ---- typed verbs -------------------------------------------------------------------------
 
-  get<T extends KubeObject = KubeObject>(resource: ResourceRef, name: string, opts: GetOptions = {}): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(resource: ResourceRef, name: string, opts: GetOptions = {}): Promise<T> {
     const info = resolveResource(resource);
     return this.request<T>({
       method: 'GET',
@@ -293,7 +293,7 @@ export class RestClient {
     });
   }
 
-  list<T extends KubeObject = KubeObject>(resource: ResourceRef, opts: ListOptions = {}): Promise<KubeList<T>> {
+  async list<T extends KubeObject = KubeObject>(resource: ResourceRef, opts: ListOptions = {}): Promise<KubeList<T>> {
     const info = resolveResource(resource);
     return this.request<KubeList<T>>({
       method: 'GET',
@@ -312,7 +312,7 @@ export class RestClient {
   }
 
   /** Creates `obj` in `opts.namespace` or its own metadata.namespace. */
-  create<T extends KubeObject = KubeObject, R = T>(resource: ResourceRef, obj: T, opts: CreateOptions = {}): Promise<R> {
+  async create<T extends KubeObject = KubeObject, R = T>(resource: ResourceRef, obj: T, opts: CreateOptions = {}): Promise<R> {
     const info = resolveResource(resource);
     const ns = this.namespaceFor(info, opts.namespace ?? obj.metadata?.namespace);
     const path = opts.subresource
@@ -322,7 +322,7 @@ export class RestClient {
   }
 
   /** PUT of the whole object; its metadata.resourceVersion makes the write conditional. */
-  update<T extends KubeObject = KubeObject>(resource: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
+  async update<T extends KubeObject = KubeObject>(resource: ResourceRef, obj: T, opts: WriteOptions = {}): Promise<T> {
     const info = resolveResource(resource);
     const ns = this.namespaceFor(info, opts.namespace ?? obj.metadata?.namespace);
     return this.request<T>({
@@ -334,11 +334,11 @@ export class RestClient {
     });
   }
 
-  updateStatus<T extends KubeObject = KubeObject>(resource: ResourceRef, obj: T, opts: Omit<WriteOptions, 'subresource'> = {}): Promise<T> {
+  async updateStatus<T extends KubeObject = KubeObject>(resource: ResourceRef, obj: T, opts: Omit<WriteOptions, 'subresource'> = {}): Promise<T> {
     return this.update(resource, obj, { ...opts, subresource: 'status' });
   }
 
-  patch<T extends KubeObject = KubeObject>(resource: ResourceRef, name: string, patch: unknown, opts: PatchOptions): Promise<T> {
+  async patch<T extends KubeObject = KubeObject>(resource: ResourceRef, name: string, patch: unknown, opts: PatchOptions): Promise<T> {
     const info = resolveResource(resource);
     return this.request<T>({
       method: 'PATCH',
@@ -351,7 +351,7 @@ export class RestClient {
   }
 
   /** The object (graceful deletion, finalizers pending) or a Success Status, as the server answers. */
-  delete<T extends KubeObject = KubeObject>(resource: ResourceRef, name: string, opts: DeleteOptions = {}): Promise<T | Status> {
+  async delete<T extends KubeObject = KubeObject>(resource: ResourceRef, name: string, opts: DeleteOptions = {}): Promise<T | Status> {
     const info = resolveResource(resource);
     return this.request<T | Status>({
       method: 'DELETE',
@@ -362,7 +362,7 @@ export class RestClient {
     });
   }
 
-  deleteCollection<T extends KubeObject = KubeObject>(resource: ResourceRef, opts: DeleteCollectionOptions = {}): Promise<KubeList<T> | Status> {
+  async deleteCollection<T extends KubeObject = KubeObject>(resource: ResourceRef, opts: DeleteCollectionOptions = {}): Promise<KubeList<T> | Status> {
     const info = resolveResource(resource);
     return this.request<KubeList<T> | Status>({
       method: 'DELETE',

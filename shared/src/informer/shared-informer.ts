@@ -21,6 +21,7 @@ import type { Clock } from '../clock/clock.ts';
 import { realClock } from '../clock/clock.ts';
 import type { Indexers } from './indexer.ts';
 import { Indexer } from './indexer.ts';
+import { NAMESPACE_INDEX } from './index-funcs.ts';
 import type { ListerWatcher } from './list-watch.ts';
 import type { ReflectorStore } from './reflector.ts';
 import { Reflector } from './reflector.ts';
@@ -126,7 +127,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> implements R
   /** Cached objects, of one namespace when given (needs the namespace index to be fast). */
   list(namespace?: string): T[] {
     if (!namespace) return this.indexer.list();
-    if (this.indexer.hasIndex('namespace')) return this.indexer.byIndex('namespace', namespace);
+    if (this.indexer.hasIndex(NAMESPACE_INDEX)) return this.indexer.byIndex(NAMESPACE_INDEX, namespace);
     return this.indexer.list().filter((o) => o.metadata.namespace === namespace);
   }
 

@@ -219,11 +219,11 @@ test('an aborted request rejects with the abort reason', async () => {
   await assert.rejects(client.get('pods', 'a', { namespace: 'ns1', signal: ctl.signal }), /go away/);
 });
 
-test('resolveResource knows resource.group names and rejects unknown ones', () => {
+test('resolveResource knows resource.group names and rejects unknown ones', async () => {
   assert.equal(resolveResource('deployments.apps').kind, 'Deployment');
   assert.equal(resolveResource('leases.coordination.k8s.io').namespaced, true);
   assert.throws(() => resolveResource('widgets'), /unknown resource "widgets"/);
-  assert.throws(() => client.get('pods', 'x'), /namespace is required/);
+  await assert.rejects(client.get('pods', 'x'), /namespace is required/);
 });
 
 // ---- watch ------------------------------------------------------------------------------------
