@@ -2,7 +2,7 @@
 // The patch is applied to the stored object inside the store's guaranteedUpdate, so a patch
 // without a resourceVersion retries on conflict and one with it fails with 409.
 
-import { badRequest, groupVersion, notFound, unsupportedMediaType, type KubeObject } from '@minik8s/shared';
+import { StatusError, badRequest, groupVersion, notFound, unsupportedMediaType, type KubeObject } from '@minik8s/shared';
 import { PATCH_TYPES, checkObject, mediaType, parseBody, type PatchType } from '../decode-body.ts';
 import { checkFields } from '../field-validation.ts';
 import { fieldManager, isDryRun, q1, qBool, sendObject, withTypeMeta, type RequestScope } from '../scope.ts';
@@ -25,7 +25,12 @@ export function applyPatchTo(type: PatchType, current: KubeObject, patch: unknow
         return applyStrategicMergePatch(current, patch, schemaForKind(group, version, kind), resolveRef);
     }
   } catch (e) {
-    if (e instanceof PatchError) throw badRequest(e.message);
+    if (e instanceof PatchError) {
+      if (e.code === 400) throw badRequest(e.message);
+      throw StatusError.from(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+        causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
+      });
+    }
     throw e;
   }
   return undefined;

@@ -68,10 +68,13 @@ export async function watchHandler(scope: RequestScope): Promise<void> {
     : undefined;
   res.on('close', close);
 
+  let sentHeaders = false;
   const encode = (ev: CachedEvent): string => {
     if ((ev.type as string) === 'BOOKMARK') return JSON.stringify({ type: 'BOOKMARK', object: ev.object }) + '\n';
     if (table) {
-      const t = toTable(info.group, info.resource, [withTypeMeta(info, ev.object)], { now: scope.now(), includeObject: table.includeObject, listMeta: { resourceVersion: String(ev.revision) } });
+      // Column definitions go with the first Table event only, as upstream.
+      const t = toTable(info.group, info.resource, [withTypeMeta(info, ev.object)], { now: scope.now(), includeObject: table.includeObject, listMeta: { resourceVersion: String(ev.revision) }, noHeaders: sentHeaders });
+      sentHeaders = true;
       return JSON.stringify({ type: ev.type, object: t }) + '\n';
     }
     // The same event goes to many watchers: serialize it once.
