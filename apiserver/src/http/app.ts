@@ -1,6 +1,6 @@
 // The fastify application, built apart from listen() so tests can use inject().
 
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import { StatusError, badRequest, requestEntityTooLarge, unsupportedMediaType } from '@minik8s/shared';
 import type { Registry } from '../registry/registry.ts';
 import { registerResourceRoutes } from './resource-routes.ts';
@@ -22,7 +22,8 @@ export interface AppOptions {
 export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger,
-    disableRequestLogging: true,
+    // One line per request is logged by our own hook at --v>=3, in upstream's shape.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     // Watches stay open for up to an hour; kubectl keeps connections alive.
     keepAliveTimeout: 120_000,

@@ -48,6 +48,14 @@ export function verbOf(method: string, hasName: boolean, watch: boolean): Verb |
   return undefined;
 }
 
+/** The verb label of request metrics, as upstream's cleanVerb: LIST, WATCH and APPLY, else the HTTP method. */
+function metricVerb(method: string, verb: Verb | undefined, contentType: string | undefined): string {
+  if (verb === 'list') return 'LIST';
+  if (verb === 'watch') return 'WATCH';
+  if (verb === 'patch' && (contentType ?? '').startsWith('application/apply-patch')) return 'APPLY';
+  return method;
+}
+
 const HANDLERS: Record<Verb, Handler> = {
   get: getHandler,
   list: listHandler,
@@ -68,7 +76,7 @@ export function registerResourceRoutes(app: FastifyInstance, registry: Registry,
       const query = (req.query ?? {}) as Record<string, string>;
       const watch = qBool(query, 'watch');
       const verb = verbOf(req.method, path.name !== undefined, watch);
-      labels = { verb: verb?.toUpperCase() ?? req.method, group, resource: path.info.resource, subresource: path.subresource ?? '' };
+      labels = { verb: metricVerb(req.method, verb, req.headers['content-type']), group, resource: path.info.resource, subresource: path.subresource ?? '' };
       if (path.info.resource === 'componentstatuses' && req.method === 'GET') {
         const table = wantsTable(req.headers.accept, undefined);
         await componentStatusesHandler({ req, reply, path, info: path.info, registry, query, body: '', now, table }, probes);

@@ -38,7 +38,7 @@ test("a Node's allocatable defaults to its capacity", () => {
 test('Endpoints and EndpointSlice ports default to TCP', () => {
   const ep: KubeObject = { kind: 'Endpoints', metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] };
   applyDefaults('', 'Endpoints', ep);
-  assert.equal(ep.subsets[0].ports[0].protocol, 'TCP');
+  assert.equal((ep.subsets as any)[0].ports[0].protocol, 'TCP');
   const slice: KubeObject = { kind: 'EndpointSlice', metadata: { name: 'e-1', namespace: 'default' }, addressType: 'IPv4', ports: [{ port: 80 }] };
   applyDefaults('discovery.k8s.io', 'EndpointSlice', slice);
   assert.deepEqual(slice.ports, [{ port: 80, name: '', protocol: 'TCP' }]);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { KubeObject } from '@minik8s/shared';
 import { applyDefaults, defaultPullPolicy } from '../../src/defaulting/index.ts';
 
-function pod(spec: Record<string, any>): KubeObject {
+function pod(spec: Record<string, any>): KubeObject & { spec: any } {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec };
 }
 
@@ -31,7 +31,7 @@ test('a minimal pod reads back with the v1 defaults', () => {
     priority: 0,
     preemptionPolicy: 'PreemptLowerPriority',
   });
-  assert.equal(p.spec.tolerations, undefined);
+  assert.equal((p.spec as Record<string, unknown>).tolerations, undefined);
 });
 
 test('pull policy follows the tag', () => {

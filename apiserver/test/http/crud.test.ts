@@ -3,10 +3,24 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { promisify } from 'node:util';
 import { startTestServer, pod, type TestServer } from '../support/test-server.ts';
 
 const exec = promisify(execFile);
+
+function putWithoutContentType(url: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'PUT', headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('apiserver CRUD', () => {
   let t: TestServer;
@@ -202,8 +216,10 @@ describe('apiserver CRUD', () => {
     assert.equal(s.body.kind, 'Scale');
     assert.equal(s.body.apiVersion, 'autoscaling/v1');
     assert.equal(s.body.status.selector, 'app=web');
-    const put = await fetch(`${t.url}/apis/apps/v1/namespaces/default/deployments/web/scale`, { method: 'PUT', body: JSON.stringify({ ...s.body, spec: { replicas: 5 } }) });
-    assert.equal(put.status, 200, await put.clone().text());
+    // As `kubectl scale --current-replicas` does: a PUT with no Content-Type header at all.
+    const put = await putWithoutContentType(`${t.url}/apis/apps/v1/namespaces/default/deployments/web/scale`, JSON.stringify({ ...s.body, spec: { replicas: 5 } }));
+    assert.equal(put.status, 200, put.text);
+    assert.equal(JSON.parse(put.text).spec.replicas, 5);
     const p = await t.req('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { spec: { replicas: 4 } }, { 'content-type': 'application/merge-patch+json' });
     assert.equal(p.status, 200, p.text);
     assert.equal(p.body.spec.replicas, 4);

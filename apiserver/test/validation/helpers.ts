@@ -17,7 +17,7 @@ export function updateErrors(group: string, kind: string, obj: KubeObject, old: 
 }
 
 /** A stored object: defaulted, with the identity the store gives it. */
-export function stored<T extends KubeObject>(group: string, kind: string, obj: T): T {
+export function stored(group: string, kind: string, obj: KubeObject): KubeObject {
   obj.metadata.uid ??= '6b1e2f7a-0000-4000-8000-000000000001';
   obj.metadata.creationTimestamp ??= '2025-01-01T00:00:00Z';
   obj.metadata.resourceVersion ??= '10';
