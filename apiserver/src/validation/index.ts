@@ -115,4 +115,5 @@ export { validatePodBinding } from './pod.ts';
 export { validateNamespaceFinalizeUpdate } from './namespace.ts';
 export { compileLabelSelector, deepEqual } from './object-meta.ts';
 export { decodeBase64Strict } from './config-data.ts';
+export { decodeError } from './decode-error.ts';
 export * from './quantity.ts';

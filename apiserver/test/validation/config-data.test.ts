@@ -68,3 +68,20 @@ test('a Secret holds at most 1 MiB of decoded data', () => {
   const big = Buffer.alloc(1024 * 1024 + 1).toString('base64');
   assert.deepEqual(createErrors('', 'Secret', secret({ data: { big } })), ['data: Too long: may not be more than 1048576 bytes']);
 });
+
+test('bad base64 and bad quantities are decode errors upstream (400), reported with its message', async () => {
+  const { decodeError } = await import('../../src/validation/index.ts');
+  assert.equal(
+    decodeError('', 'v1', 'Secret', secret({ data: { a: 'no!' } })),
+    'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 2',
+  );
+  const d: KubeObject = {
+    metadata: { name: 'd', namespace: 'default' },
+    spec: { template: { spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: 'lots' } } }] } } },
+  };
+  assert.equal(
+    decodeError('apps', 'v1', 'Deployment', d),
+    `Deployment in version "apps/v1" cannot be handled as a Deployment: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+  );
+  assert.equal(decodeError('', 'v1', 'Secret', secret({ data: { a: 'MQ==' } })), undefined);
+});
