@@ -130,10 +130,6 @@ export function defaultPodSpec(spec: Obj): void {
   if (!spec.schedulerName) spec.schedulerName = 'default-scheduler';
   const containers: Obj[] = [...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : [])];
   for (const c of [...containers, ...(Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : [])]) defaultContainer(c);
-  if (spec.hostNetwork === true) {
-    // On the host network a port is the host's port.
-    for (const c of containers) for (const p of Array.isArray(c?.ports) ? c.ports : []) if (p && !p.hostPort) p.hostPort = p.containerPort;
-  }
   for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) defaultVolume(v);
   canonicalizeResourceList(spec.overhead);
   canonicalizeResourceList(spec.resources?.requests);
@@ -147,7 +143,7 @@ export function defaultPodTemplate(template: Obj | undefined): void {
   defaultPodSpec(template.spec);
 }
 
-/** SetDefaults_Pod: requests default to limits, service links on, and admission's priority. */
+/** SetDefaults_Pod: requests default to limits, host network ports, service links on, and admission's priority. */
 export function defaultPod(pod: Obj): void {
   if (!pod.spec || typeof pod.spec !== 'object') pod.spec = {};
   const spec = pod.spec as Obj;
@@ -158,6 +154,13 @@ export function defaultPod(pod: Obj): void {
     for (const [k, v] of Object.entries(limits)) if (c.resources.requests[k] === undefined) c.resources.requests[k] = v;
   }
   defaultPodSpec(spec);
+  if (spec.hostNetwork === true) {
+    // On the host network a port is the host's port. Pods only: since 1.28 templates keep 0
+    // (DefaultHostNetworkHostPortsInPodTemplates is off).
+    for (const c of [...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : [])]) {
+      for (const p of Array.isArray(c?.ports) ? c.ports : []) if (p && !p.hostPort) p.hostPort = p.containerPort;
+    }
+  }
   setIfMissing(spec, 'enableServiceLinks', true);
   if (!spec.priorityClassName) setIfMissing(spec, 'priority', 0);
   if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';

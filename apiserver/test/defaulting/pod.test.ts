@@ -110,3 +110,13 @@ test('defaulting is idempotent', () => {
   applyDefaults('', 'Pod', p);
   assert.deepEqual(p, once);
 });
+
+test('pod templates keep hostPort 0 on the host network (only pods default it)', () => {
+  const d: KubeObject = {
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'default' },
+    spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 9100 }] }] } } },
+  };
+  applyDefaults('apps', 'Deployment', d);
+  assert.equal(d.spec.template.spec.containers[0].ports[0].hostPort, undefined);
+});
