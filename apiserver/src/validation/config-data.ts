@@ -54,7 +54,8 @@ export function validateConfigMap(cm: KubeObject): FieldError[] {
     if ('badByte' in d) errs.push(invalid(key('binaryData', k), '<binary data redacted>', `illegal base64 data at input byte ${d.badByte}`));
     else size += d.bytes;
   }
-  if (size > MAX_SECRET_SIZE) errs.push(tooLong('', MAX_SECRET_SIZE));
+  // The error is on the whole object: an empty field.Path prints as `[]`.
+  if (size > MAX_SECRET_SIZE) errs.push(tooLong('[]', MAX_SECRET_SIZE));
   return errs;
 }
 

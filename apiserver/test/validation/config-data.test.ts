@@ -22,7 +22,7 @@ test('config keys', () => {
 });
 
 test('a ConfigMap holds at most 1 MiB', () => {
-  assert.deepEqual(createErrors('', 'ConfigMap', cm({ a: 'x'.repeat(1024 * 1024), b: 'y' })), [': Too long: may not be more than 1048576 bytes']);
+  assert.deepEqual(createErrors('', 'ConfigMap', cm({ a: 'x'.repeat(1024 * 1024), b: 'y' })), ['[]: Too long: may not be more than 1048576 bytes']);
   assert.deepEqual(createErrors('', 'ConfigMap', cm({ a: 'x'.repeat(1024 * 1024) })), []);
 });
 
