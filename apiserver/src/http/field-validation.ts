@@ -4,6 +4,7 @@
 
 import { badRequest, type KubeObject, type ResourceInfo } from '@minik8s/shared';
 import { validateStructure } from '../openapi/index.ts';
+import { decodeError } from '../validation/index.ts';
 import { q1, type RequestScope } from './scope.ts';
 
 export function checkFields(scope: RequestScope, obj: KubeObject, info: ResourceInfo = scope.info, kind = info.kind, version = info.version, group = info.group): void {
@@ -14,12 +15,15 @@ export function checkFields(scope: RequestScope, obj: KubeObject, info: Resource
   const { unknownFields, errors } = validateStructure(group, version, kind, obj);
   if (errors.length) {
     const gv = group ? `${group}/${version}` : version;
-    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${errors.map((e) => `${e.field}: ${e.detail}`).join(', ')}`.replace(`version "${version}"`, `version "${gv.split('/').pop()}"`));
+    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${errors.map((e: { field: string; detail: string }) => `${e.field}: ${e.detail}`).join(', ')}`.replace(`version "${version}"`, `version "${gv.split('/').pop()}"`));
   }
+  // What the real decoder cannot read into its types (a bad quantity, bad base64) is a 400 too.
+  const undecodable = decodeError(group, version, kind, obj);
+  if (undecodable) throw badRequest(undecodable);
   if (!unknownFields.length || mode === 'Ignore') return;
   if (mode === 'Strict') {
-    const list = unknownFields.map((f) => `unknown field "${f}"`);
+    const list = (unknownFields as string[]).map((f) => `unknown field "${f}"`);
     throw badRequest(`strict decoding error: ${list.join(', ')}`);
   }
-  for (const f of unknownFields) scope.reply.header('warning', `299 - "unknown field \\"${f}\\""`);
+  for (const f of unknownFields as string[]) scope.reply.header('warning', `299 - "unknown field \\"${f}\\""`);
 }

@@ -2,7 +2,7 @@
 
 import type { KubeObject, ResourceInfo } from '@minik8s/shared';
 import { applyDefaults } from '../defaulting/index.ts';
-import { validateCreate, validateUpdate } from '../validation/index.ts';
+import { validateCreate, validateStatusUpdate, validateUpdate } from '../validation/index.ts';
 import type { Strategy } from './strategy.ts';
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */
@@ -49,6 +49,9 @@ export function baseStrategy(info: ResourceInfo, overrides: Partial<Strategy> = 
     },
     validateUpdate(obj, old) {
       return validateUpdate(info.group, info.kind, obj, old);
+    },
+    validateStatusUpdate(obj, old) {
+      return validateStatusUpdate(info.group, info.kind, obj, old);
     },
     fieldValue(obj, field) {
       if (field === 'metadata.name') return obj.metadata.name;

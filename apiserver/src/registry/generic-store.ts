@@ -354,7 +354,7 @@ export class GenericStore {
       const out: KubeObject = { ...structuredClone(existing), status: next.status };
       if (next.status === undefined) delete out.status;
       out.metadata.resourceVersion = existing.metadata.resourceVersion;
-      this.check(out, this.strategy.validateUpdate(out, existing));
+      this.check(out, this.strategy.validateStatusUpdate(out, existing));
       return out;
     }
     this.strategy.prepareForUpdate(next, existing);

@@ -27,6 +27,8 @@ export interface Strategy {
   applyDefaults(obj: KubeObject): void;
   validate(obj: KubeObject): FieldError[];
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Rules for a write through /status. */
+  validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** Value of a selectable field (e.g. spec.nodeName), or undefined when the object lacks it. */
   fieldValue(obj: KubeObject, field: string): string | undefined;
   /** Grace period for a delete: > 0 means set deletionTimestamp and let a node finish it. */

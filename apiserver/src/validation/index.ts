@@ -116,4 +116,4 @@ export { validateNamespaceFinalizeUpdate } from './namespace.ts';
 export { compileLabelSelector, deepEqual } from './object-meta.ts';
 export { decodeBase64Strict } from './config-data.ts';
 export { decodeError } from './decode-error.ts';
-export * from './quantity.ts';
+export { parseQuantity, canonicalQuantity, isQuantity } from './quantity.ts';

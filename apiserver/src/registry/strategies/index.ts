@@ -7,6 +7,8 @@ import { eventStrategy } from './events.ts';
 import { namespaceStrategy } from './namespaces.ts';
 import { nodeStrategy } from './nodes.ts';
 import { podStrategy } from './pods.ts';
+import { jobStrategy } from './jobs.ts';
+import { serviceStrategy } from './services.ts';
 
 const createOnUpdate: StrategyFactory = (info) => baseStrategy(info, { allowCreateOnUpdate: true });
 
@@ -18,7 +20,8 @@ const FACTORIES: Record<string, StrategyFactory> = {
   '/endpoints': createOnUpdate,
   'coordination.k8s.io/leases': createOnUpdate,
   '/secrets': (info) => baseStrategy(info, { selectableFields: ['type'] }),
-  'batch/jobs': (info) => baseStrategy(info, { selectableFields: ['status.successful'] }),
+  'batch/jobs': jobStrategy,
+  '/services': serviceStrategy,
   'apps/replicasets': (info) => baseStrategy(info, { selectableFields: ['status.replicas'] }),
 };
 
