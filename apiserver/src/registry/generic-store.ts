@@ -226,9 +226,11 @@ export class GenericStore {
     this.recordManager(undefined, obj, opts);
     await this.admission.admit({ operation: 'CREATE', info: this.info, object: obj, namespace });
     if (opts.dryRun) return obj;
+    await this.strategy.allocate?.(obj, undefined);
     try {
       return await this.storage.create(this.keys.object(namespace, name), obj);
     } catch (e) {
+      await this.strategy.release?.(obj, undefined, 'failed');
       throw this.translate(e, name);
     }
   }
@@ -268,6 +270,7 @@ export class GenericStore {
               dryRunResult = fresh;
               throw DRY_RUN;
             }
+            await this.strategy.allocate?.(fresh, undefined);
             return fresh;
           }
           const next = this.prepareUpdate(incoming, existing, opts.subresource);
@@ -277,6 +280,7 @@ export class GenericStore {
             dryRunResult = { ...next, metadata: { ...next.metadata, resourceVersion: existing.metadata.resourceVersion } };
             throw DRY_RUN;
           }
+          if (!opts.subresource) await this.strategy.allocate?.(next, existing);
           return next;
         },
         { ignoreNotFound: true },
@@ -286,13 +290,7 @@ export class GenericStore {
       throw this.translate(e, name);
     }
     // Removing the last finalizer of an object being deleted deletes it.
-    if (!created && shouldDeleteAfterUpdate(result)) {
-      try {
-        await this.storage.delete(key, { preconditions: { resourceVersion: result.metadata.resourceVersion! } });
-      } catch (e) {
-        if (!isStorageError(e, 'KeyNotFound') && !isStorageError(e, 'Conflict')) throw this.translate(e, name);
-      }
-    }
+    if (!created && shouldDeleteAfterUpdate(result)) await this.deleteFinalized(key, name, result);
     return { object: result, created };
   }
 
@@ -375,12 +373,18 @@ export class GenericStore {
         return fn(structuredClone(cur));
       }),
     );
-    if (shouldDeleteAfterUpdate(result)) {
-      await this.storage.delete(key, { preconditions: { resourceVersion: result.metadata.resourceVersion! } }).catch((e) => {
-        if (!isStorageError(e, 'KeyNotFound') && !isStorageError(e, 'Conflict')) throw this.translate(e, name);
-      });
-    }
+    if (shouldDeleteAfterUpdate(result)) await this.deleteFinalized(key, name, result);
     return result;
+  }
+
+  /** The object's last finalizer is gone: delete it (unless it changed meanwhile) and release what it held. */
+  private async deleteFinalized(key: string, name: string, obj: KubeObject): Promise<void> {
+    try {
+      const deleted = await this.storage.delete(key, { preconditions: { resourceVersion: obj.metadata.resourceVersion! } });
+      await this.strategy.release?.(deleted, undefined, 'deleted');
+    } catch (e) {
+      if (!isStorageError(e, 'KeyNotFound') && !isStorageError(e, 'Conflict')) throw this.translate(e, name);
+    }
   }
 
   async delete(namespace: string | undefined, name: string, req: DeleteRequest & { preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean } = {}): Promise<DeleteOutcome> {
@@ -403,6 +407,7 @@ export class GenericStore {
         return this.markDeleting(key, name, grace, finalizers, req);
       }
       const deleted = await this.storage.delete(key, { preconditions: { uid: current.metadata.uid! } });
+      await this.strategy.release?.(deleted, undefined, 'deleted');
       return { object: deleted, deleted: true };
     });
   }
@@ -431,10 +436,11 @@ export class GenericStore {
     });
     if (goesNow || (req.gracePeriodSeconds === 0 && !obj.metadata.finalizers?.length && !this.strategy.beforeDelete)) {
       const deleted = await this.storage.delete(key, { preconditions: { uid: obj.metadata.uid! } }).catch((e) => {
-        if (isStorageError(e, 'KeyNotFound')) return obj;
+        if (isStorageError(e, 'KeyNotFound')) return undefined;
         throw e;
       });
-      return { object: deleted, deleted: true };
+      if (deleted) await this.strategy.release?.(deleted, undefined, 'deleted');
+      return { object: deleted ?? obj, deleted: true };
     }
     return { object: obj, deleted: false };
   }

@@ -35,6 +35,13 @@ export interface Strategy {
   gracePeriodSeconds?(obj: KubeObject, req: DeleteRequest): number;
   /** Called when a delete would start (namespaces: move to Terminating instead). */
   beforeDelete?(obj: KubeObject): void;
+  /**
+   * Allocation hooks for resources that hold cluster-wide resources (a Service's clusterIP and
+   * nodePorts). allocate runs after validation and before storage; release undoes it when the
+   * write failed, and runs after the object is gone for good.
+   */
+  allocate?(obj: KubeObject, old: KubeObject | undefined): Promise<void>;
+  release?(obj: KubeObject, old: KubeObject | undefined, outcome: 'failed' | 'deleted'): Promise<void>;
 }
 
 export type StrategyFactory = (info: ResourceInfo) => Strategy;
