@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { ApiServer } from './apiserver.ts';
+import { warmUpOpenAPI } from './openapi/index.ts';
 
 function verbosityToLevel(v: number): pino.Level {
   if (v >= 6) return 'trace';
@@ -45,6 +46,8 @@ const server = new ApiServer({
 server.start();
 const address = await server.app.listen({ host: opts.insecureBindAddress, port: opts.insecurePort });
 logger.info({ url: address, etcdServers: opts.etcdServers }, 'kube-apiserver listening');
+// Build the OpenAPI documents and validators now rather than on the first kubectl apply.
+warmUpOpenAPI();
 
 let stopping = false;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
