@@ -119,9 +119,31 @@ export function makeScope(req: FastifyRequest, reply: FastifyReply, path: Resour
 /** Answer one object, as JSON or as a one-row Table when the client prints. */
 export function sendObject(scope: RequestScope, code: number, obj: KubeObject): void {
   const body = scope.table && scope.path.subresource === undefined
-    ? toTable(scope.info.group, scope.info.resource, [obj], { now: scope.now(), includeObject: scope.table.includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion ?? '' } })
-    : obj;
-  scope.reply.code(code).header('content-type', 'application/json').send(JSON.stringify(body));
+    ? JSON.stringify(toTable(scope.info.group, scope.info.resource, [obj], { now: scope.now(), includeObject: scope.table.includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion ?? '' } }))
+    : objectJson(scope.info, obj);
+  scope.reply.code(code).header('content-type', 'application/json').send(body);
+}
+
+const serialized = new WeakMap<KubeObject, string>();
+
+/**
+ * The JSON of an object as served (with kind/apiVersion). Objects handed out by the watch cache
+ * are immutable and shared, so their JSON is computed once and reused by every list and watch.
+ */
+export function objectJson(info: ResourceInfo, obj: KubeObject): string {
+  let json = serialized.get(obj);
+  if (json === undefined) {
+    json = JSON.stringify(withTypeMeta(info, obj));
+    serialized.set(obj, json);
+  }
+  return json;
+}
+
+/** A list's JSON, assembled from the items' cached JSON. */
+export function listJson(info: ResourceInfo, items: KubeObject[], meta: KubeList['metadata']): string {
+  const parts = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) parts[i] = objectJson(info, items[i]);
+  return `{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(groupVersion(info))},"metadata":${JSON.stringify(meta)},"items":[${parts.join(',')}]}`;
 }
 
 export function listBody(info: ResourceInfo, items: KubeObject[], meta: KubeList['metadata']): KubeList {

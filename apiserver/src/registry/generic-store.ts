@@ -209,8 +209,8 @@ export class GenericStore {
 
   // ---- writes ---------------------------------------------------------------------------
 
-  async create(namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    const obj = structuredClone(input);
+  /** Creates `obj`, which becomes the store's own: callers pass a fresh object and do not reuse it. */
+  async create(namespace: string | undefined, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     this.setNamespace(obj, namespace);
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
     const name = obj.metadata.name ?? '';

@@ -208,10 +208,17 @@ export function serverSideApply(opts: {
 /** Records an Update by `manager`: the fields it changed become its own (and no one else's). */
 export function recordUpdate(opts: { old: KubeObject | undefined; next: KubeObject; manager: string; apiVersion: string; now: string; listKeysAt: ListKeysAt; subresource?: string }): void {
   const { old, next, manager, apiVersion, now, listKeysAt, subresource } = opts;
-  const entries = structuredClone(old?.metadata.managedFields ?? []);
   const isStatus = subresource === 'status';
+  if (!old) {
+    // A create: the creator owns every field it set.
+    const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: fieldSet(next, listKeysAt, isStatus) };
+    if (subresource) entry.subresource = subresource;
+    next.metadata.managedFields = [entry];
+    return;
+  }
+  const entries = structuredClone(old.metadata.managedFields ?? []);
   const after = fieldSet(next, listKeysAt, isStatus);
-  const before = old ? fieldSet(old, listKeysAt, isStatus) : {};
+  const before = fieldSet(old, listKeysAt, isStatus);
   const changed: string[][] = [];
   for (const path of leaves(after)) {
     if (isStatus && path[0] !== 'f:status') continue;
@@ -224,10 +231,10 @@ export function recordUpdate(opts: { old: KubeObject | undefined; next: KubeObje
     for (const p of gone) remove(e.fieldsV1 as FieldsV1, p);
     if (e.manager !== manager) for (const p of changed) remove(e.fieldsV1 as FieldsV1, p);
   }
-  if (changed.length || !old) {
+  if (changed.length) {
     const mine = entryFor(entries, manager, 'Update', subresource);
     const set = fieldsOf(mine);
-    for (const p of old ? changed : leaves(after)) add(set, p);
+    for (const p of changed) add(set, p);
     const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: set };
     if (subresource) entry.subresource = subresource;
     next.metadata.managedFields = prune(upsert(entries, entry));

@@ -15,10 +15,8 @@ import type { Storage, StorageEvent, StorageEventType } from './interface.ts';
 import { StorageError } from './storage-error.ts';
 import { AsyncEventQueue } from './async-event-queue.ts';
 
-export interface CachedEvent extends StorageEvent {
-  /** Serialized forms of this event, filled lazily by whoever serializes it (one per format). */
-  memo?: Map<string, string>;
-}
+/** An event as the cache hands it out; its objects are shared and must not be mutated. */
+export type CachedEvent = StorageEvent;
 
 export interface WatchFilter {
   /** Only keys under this prefix (e.g. one namespace). */

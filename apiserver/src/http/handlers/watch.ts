@@ -8,7 +8,7 @@ import type { KubeObject } from '@minik8s/shared';
 import { StatusError, groupVersion } from '@minik8s/shared';
 import { toTable } from '../../printers/index.ts';
 import type { CachedEvent, CacheWatcher } from '../../storage/watch-cache.ts';
-import { listQuery, qBool, qInt, withTypeMeta, type RequestScope } from '../scope.ts';
+import { listQuery, objectJson, qBool, qInt, withTypeMeta, type RequestScope } from '../scope.ts';
 import { watchMetrics } from '../metrics.ts';
 
 const BOOKMARK_INTERVAL_MS = 5_000;
@@ -77,13 +77,8 @@ export async function watchHandler(scope: RequestScope): Promise<void> {
       sentHeaders = true;
       return JSON.stringify({ type: ev.type, object: t }) + '\n';
     }
-    // The same event goes to many watchers: serialize it once.
-    const memoKey = ev.type;
-    let line = ev.memo?.get(memoKey);
-    if (line === undefined) {
-      line = JSON.stringify({ type: ev.type, object: withTypeMeta(info, ev.object as KubeObject) }) + '\n';
-      (ev.memo ??= new Map()).set(memoKey, line);
-    }
+    // The same object goes to many watchers: its JSON is computed once (objectJson).
+    const line = `{"type":"${ev.type}","object":${objectJson(info, ev.object as KubeObject)}}\n`;
     return line;
   };
 
