@@ -9,6 +9,7 @@ import type { Storage } from './storage/interface.ts';
 import { Registry } from './registry/registry.ts';
 import { AdmissionChain } from './admission/admission.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { DefaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { buildApp } from './http/app.ts';
 import type { HealthState } from './http/health.ts';
 import { storageMetrics } from './http/metrics.ts';
@@ -25,6 +26,9 @@ export interface ApiServerOptions {
   componentProbes?: ComponentProbe[];
   /** How often etcd's health is checked (ms). */
   etcdHealthIntervalMs?: number;
+  /** DefaultTolerationSeconds admission: seconds pods tolerate not-ready / unreachable nodes. */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
 }
 
 export class ApiServer {
@@ -43,6 +47,10 @@ export class ApiServer {
     this.storage = new EtcdStore({ endpoints: opts.etcdServers });
     const namespaces = () => this.registry.store({ group: '', resource: 'namespaces' })!;
     const admission = new AdmissionChain([
+      new DefaultTolerationSeconds({
+        ...(opts.defaultNotReadyTolerationSeconds !== undefined ? { notReadySeconds: opts.defaultNotReadyTolerationSeconds } : {}),
+        ...(opts.defaultUnreachableTolerationSeconds !== undefined ? { unreachableSeconds: opts.defaultUnreachableTolerationSeconds } : {}),
+      }),
       new NamespaceLifecycle(async (name) => {
         const ns = namespaces();
         const key = ns.keys.object(undefined, name);

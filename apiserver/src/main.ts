@@ -20,6 +20,8 @@ const program = new Command('kube-apiserver')
   .option('--insecure-port <port>', 'the port on which to serve plain HTTP; 0 picks a free port and logs it', (v) => Number(v), 8080)
   .option('--service-cluster-ip-range <cidr>', 'a CIDR range from which to assign service cluster IPs', '10.96.0.0/12')
   .option('--service-node-port-range <range>', 'a port range to reserve for services with NodePort visibility', '30000-32767')
+  .option('--default-not-ready-toleration-seconds <s>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod that has none', (v) => Number(v), 300)
+  .option('--default-unreachable-toleration-seconds <s>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod that has none', (v) => Number(v), 300)
   .option('--watch-cache-size <n>', 'how many recent events each resource keeps for watches that start in the past', (v) => Number(v), 10_000)
   .addOption(new Option('--v <level>', 'log verbosity: 0 info, 3 adds one log line per request, 4 debug, 6 trace').argParser((v) => Number(v)).default(0))
   .showHelpAfterError();
@@ -31,6 +33,8 @@ const opts = program.opts<{
   insecureBindAddress: string;
   insecurePort: number;
   watchCacheSize: number;
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
   v: number;
 }>();
 
@@ -41,6 +45,8 @@ const server = new ApiServer({
   logger,
   logRequests: opts.v >= 3,
   watchCacheSize: opts.watchCacheSize,
+  defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+  defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
 });
 
 server.start();
