@@ -4,7 +4,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api, KubeConfig, Watch, makeInformer, type Informer, type ObjectCache, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, Watch, makeInformer, type ListWatch, type V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '@minik8s/shared/testing';
 import { startKubeEnv, type KubeEnv } from '../support/kube-env.ts';
 import { pod } from '../support/manifests.ts';
@@ -78,14 +78,15 @@ describe('Watch', () => {
 });
 
 /** An informer on the pods of one namespace, recording what its handlers saw and how often it listed. */
-function podInformer(namespace: string): { informer: Informer<V1Pod> & ObjectCache<V1Pod>; seen: string[]; lists: () => number; errors: unknown[] } {
+function podInformer(namespace: string): { informer: ListWatch<V1Pod>; seen: string[]; lists: () => number; errors: unknown[] } {
   let lists = 0;
   const seen: string[] = [];
   const errors: unknown[] = [];
+  // makeInformer builds a ListWatch; its type says so only in part (latestResourceVersion).
   const informer = makeInformer<V1Pod>(kc, `/api/v1/namespaces/${namespace}/pods`, () => {
     lists++;
     return core.listNamespacedPod({ namespace });
-  });
+  }) as ListWatch<V1Pod>;
   informer.on('add', (p) => seen.push(`add ${p.metadata?.name}`));
   informer.on('update', (p) => seen.push(`update ${p.metadata?.name}`));
   informer.on('delete', (p) => seen.push(`delete ${p.metadata?.name}`));
@@ -93,7 +94,7 @@ function podInformer(namespace: string): { informer: Informer<V1Pod> & ObjectCac
   return { informer, seen, lists: () => lists, errors };
 }
 
-function cachedNames(informer: ObjectCache<V1Pod>): string[] {
+function cachedNames(informer: ListWatch<V1Pod>): string[] {
   return informer
     .list()
     .map((p) => p.metadata!.name!)

@@ -39,8 +39,7 @@ function eventLines(out: string): string[] {
 
 before(async () => {
   env = await startKubeEnv();
-  await env.ok(['create', 'namespace', 'desc']);
-  await env.ok(['create', 'namespace', 'rollout']);
+  await env.createNamespaces('desc', 'rollout');
   await env.ok(['create', '-f', '-'], { input: node('node-1', { zone: 'a' }) });
   await env.writeStatus('/api/v1/nodes/node-1', readyNodeStatus('192.168.0.10'));
   await env.ok(['create', '-f', '-', '-n', 'desc'], { input: [pod('dp1', { labels: { app: 'dp' }, nodeName: 'node-1' }), pod('dp2', { labels: { app: 'dp' } })] });

@@ -11,7 +11,7 @@ let env: KubeEnv;
 
 before(async () => {
   env = await startKubeEnv();
-  await env.ok(['create', 'namespace', 'watch']);
+  await env.createNamespaces('watch');
   await env.ok(['create', '-f', '-', '-n', 'watch'], { input: pod('w1', { labels: { app: 'w' }, nodeName: 'node-1' }) });
 });
 
@@ -80,7 +80,7 @@ describe('kubectl get pods -w', () => {
   });
 
   it('-w -A watches every namespace with a NAMESPACE column', async () => {
-    await env.ok(['create', 'namespace', 'watch-2']);
+    await env.createNamespaces('watch-2');
     const watch = env.spawn(['get', 'pods', '-A', '-w', '-l', 'app=w2']);
     // Nothing matches yet: kubectl says so on stderr and waits.
     await env.ok(['create', '-f', '-', '-n', 'watch-2'], { input: pod('x1', { labels: { app: 'w2' } }) });

@@ -12,8 +12,7 @@ let env: KubeEnv;
 
 before(async () => {
   env = await startKubeEnv();
-  await env.ok(['create', 'namespace', 'get-a']);
-  await env.ok(['create', 'namespace', 'get-b']);
+  await env.createNamespaces('get-a', 'get-b');
   // Images chosen so that sorting by image differs from sorting by name.
   await env.ok(['create', '-f', '-'], {
     input: [
@@ -67,7 +66,7 @@ describe('pods table', () => {
   });
 
   it('an empty namespace: "No resources found in <ns> namespace."', async () => {
-    await env.ok(['create', 'namespace', 'get-empty']);
+    await env.createNamespaces('get-empty');
     const r = await env.kubectl(['get', 'pods', '-n', 'get-empty']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '');
@@ -176,7 +175,7 @@ describe('selection and ordering', () => {
   });
 
   it('--chunk-size=2 follows metadata.continue until the list is complete', async () => {
-    await env.ok(['create', 'namespace', 'chunks']);
+    await env.createNamespaces('chunks');
     const names = ['c-1', 'c-2', 'c-3', 'c-4', 'c-5'];
     await env.ok(['create', '-f', '-'], { input: names.map((n) => configMap(n, { k: n }, 'chunks')) });
     for (const output of [[], ['-o', 'name']]) {
@@ -298,7 +297,7 @@ describe('tables of other resources', () => {
   });
 
   it('configmaps, secrets, serviceaccounts, replicasets, statefulsets, daemonsets, jobs, cronjobs, endpoints, endpointslices', async () => {
-    await env.ok(['create', 'namespace', 'get-misc']);
+    await env.createNamespaces('get-misc');
     const tpl = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'x', image: 'busybox:1.36' }] } };
     await env.ok(['create', '-f', '-'], {
       input: [

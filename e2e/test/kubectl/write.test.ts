@@ -10,7 +10,7 @@ let env: KubeEnv;
 
 before(async () => {
   env = await startKubeEnv();
-  for (const ns of ['create', 'apply', 'ssa', 'replace', 'invalid', 'validation']) await env.ok(['create', 'namespace', ns]);
+  await env.createNamespaces('create', 'apply', 'ssa', 'replace', 'invalid', 'validation');
 });
 
 after(async () => {
@@ -51,7 +51,9 @@ describe('kubectl create', () => {
     assert.equal(r.stderr, 'Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "dup" already exists\n');
   });
 
-  it('kubectl create deployment|configmap|namespace generators', async () => {
+  it('kubectl create namespace|deployment|configmap generators (typed clients: protobuf request bodies)', async () => {
+    assert.equal(await env.ok(['create', 'namespace', 'generated']), 'namespace/generated created\n');
+    assert.equal((await getJson(['namespace', 'generated'])).status.phase, 'Active');
     assert.equal(await env.ok(['create', 'deployment', 'gen', '--image=nginx:1.27', '--replicas=2', '-n', 'create']), 'deployment.apps/gen created\n');
     const d = await getJson(['deploy', 'gen', '-n', 'create']);
     assert.equal(d.spec.replicas, 2);
@@ -87,8 +89,11 @@ describe('kubectl apply (client-side)', () => {
   });
 
   it('a second apply changes what the manifest changed and keeps everything else', async () => {
-    // Changes made by others in between: an annotation and the replica count.
+    // Changes made by others in between: fields the manifest does not set stay; the replica
+    // count it does set goes back to the manifest's (the patch is current -> manifest).
     assert.equal(await env.ok(['annotate', 'deploy', 'web', 'team=blue', '-n', 'apply']), 'deployment.apps/web annotated\n');
+    assert.equal(await env.ok(['label', 'deploy', 'web', 'owner=ops', '-n', 'apply']), 'deployment.apps/web labeled\n');
+    assert.equal(await env.ok(['patch', 'deploy', 'web', '--type', 'merge', '-p', '{"spec":{"revisionHistoryLimit":3}}', '-n', 'apply']), 'deployment.apps/web patched\n');
     assert.equal(await env.ok(['scale', 'deploy', 'web', '--replicas=4', '-n', 'apply']), 'deployment.apps/web scaled\n');
     const before = await getJson(['deploy', 'web', '-n', 'apply']);
 
@@ -111,8 +116,10 @@ describe('kubectl apply (client-side)', () => {
     assert.deepEqual(api.env, [{ name: 'A', value: '1' }, { name: 'C', value: '3' }], 'B removed, C added, in manifest order');
     assert.deepEqual(api.ports.map((p: any) => [p.name, p.containerPort]), [['http', 8080]]);
     assert.deepEqual([sidecar.name, sidecar.image, sidecar.command], ['sidecar', 'busybox:1.36', ['sleep', '3600']]);
-    assert.equal(d.spec.replicas, 4, 'the scale made by someone else stays (the manifest did not change replicas)');
+    assert.equal(d.spec.replicas, 2, 'the manifest sets replicas: back to 2');
+    assert.equal(d.spec.revisionHistoryLimit, 3, 'not in the manifest: kept');
     assert.equal(d.metadata.annotations.team, 'blue');
+    assert.deepEqual(d.metadata.labels, { app: 'web', owner: 'ops' });
     assert.equal(d.metadata.uid, before.metadata.uid);
     assert.ok(d.metadata.generation > before.metadata.generation, 'a template change bumps generation');
     const last = JSON.parse(d.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
@@ -336,6 +343,7 @@ describe('field validation (server-side, fieldValidation=Strict|Warn|Ignore)', (
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'pod/ignored created\n');
     assert.doesNotMatch(r.stderr, /Warning/);
+    assert.equal((await getJson(['pod', 'ignored', '-n', 'validation'])).spec.foo, undefined, 'the unknown field is dropped');
   });
 });
 

@@ -6,7 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import {
   kubectl,
   startApiserver,
@@ -21,7 +20,7 @@ import { spawnKubectl, type KubectlProcess } from './kubectl-process.ts';
 export type { KubectlResult } from '@minik8s/shared/testing';
 export type { KubectlProcess } from './kubectl-process.ts';
 
-/** What kubectl reads on stdin: a string as is, one object as JSON, an array as a YAML stream. */
+/** What kubectl reads on stdin: a string as is, one object as JSON, an array as a stream of JSON objects. */
 export type KubectlInput = string | object | object[];
 
 export interface KubectlRunOptions {
@@ -50,14 +49,20 @@ export interface KubeEnv {
   kubectl(args: string[], opts?: KubectlRunOptions): Promise<KubectlResult>;
   /** Runs kubectl, fails (with its output) unless it exits 0, and resolves with its stdout. */
   ok(args: string[], opts?: KubectlRunOptions): Promise<string>;
+  /**
+   * Creates namespaces with `kubectl create -f -` (JSON manifests). Not `kubectl create
+   * namespace`: that generator sends a protobuf body, which is a test of its own.
+   */
+  createNamespaces(...names: string[]): Promise<void>;
   /** Starts kubectl in the background (watches, waits); stop() kills what is still running. */
   spawn(args: string[]): KubectlProcess;
   /** One HTTP request, as a controller or kubelet would send it (JSON body unless a string). */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   /**
-   * Writes an object's status as its controller (or kubelet) would: GET `path`, set `.status`,
-   * PUT `path/status` with the read resourceVersion. Throws unless the PUT answers 200; resolves
-   * with the updated object.
+   * Writes an object's status as its controller (or kubelet) would: GET `path`, set the given
+   * top-level `.status` fields over the current ones (server-set fields such as a pod's qosClass
+   * stay), PUT `path/status` with the read resourceVersion. Throws unless the PUT answers 200;
+   * resolves with the updated object.
    */
   writeStatus(path: string, status: Record<string, unknown>): Promise<any>;
   /** Stops the apiserver and etcd and removes the temporary directory. */
@@ -99,6 +104,9 @@ export async function startKubeEnv(opts: KubeEnvOptions = {}): Promise<KubeEnv> 
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
       return r.stdout;
     },
+    async createNamespaces(...names) {
+      await env.ok(['create', '-f', '-'], { input: names.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })) });
+    },
     spawn(args) {
       const p = spawnKubectl(kubeconfig, args);
       background.add(p);
@@ -124,7 +132,7 @@ export async function startKubeEnv(opts: KubeEnvOptions = {}): Promise<KubeEnv> 
     async writeStatus(path, status) {
       const got = await env.request('GET', path);
       if (got.status !== 200) throw new Error(`GET ${path}: ${got.status} ${got.text}`);
-      const put = await env.request('PUT', `${path}/status`, { ...got.body, status });
+      const put = await env.request('PUT', `${path}/status`, { ...got.body, status: { ...got.body.status, ...status } });
       if (put.status !== 200) throw new Error(`PUT ${path}/status: ${put.status} ${put.text}`);
       return put.body;
     },
@@ -141,6 +149,8 @@ export async function startKubeEnv(opts: KubeEnvOptions = {}): Promise<KubeEnv> 
 
 function toInput(input: KubectlInput): string {
   if (typeof input === 'string') return input;
-  if (Array.isArray(input)) return input.map((doc) => stringify(doc)).join('---\n');
+  // A stream of JSON objects (kubectl decodes input that starts with `{` as JSON, object after
+  // object): no YAML 1.1 surprises such as `yes` read as a bool.
+  if (Array.isArray(input)) return input.map((doc) => JSON.stringify(doc)).join('\n');
   return JSON.stringify(input);
 }
