@@ -17,6 +17,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { startKubeEnv, type KubeEnv } from '../support/kube-env.ts';
+import { requireNodeForClientNode } from '../support/node-version.ts';
 import { configMap, deployment, pod } from '../support/manifests.ts';
 
 let env: KubeEnv;
@@ -25,6 +26,7 @@ let apps: AppsV1Api;
 let objects: KubernetesObjectApi;
 
 before(async () => {
+  requireNodeForClientNode();
   env = await startKubeEnv();
   const kc = new KubeConfig();
   kc.loadFromFile(env.kubeconfig);

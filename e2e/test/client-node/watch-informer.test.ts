@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig, Watch, makeInformer, type ListWatch, type V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '@minik8s/shared/testing';
 import { startKubeEnv, type KubeEnv } from '../support/kube-env.ts';
+import { requireNodeForClientNode } from '../support/node-version.ts';
 import { pod } from '../support/manifests.ts';
 
 const WATCH_CACHE_SIZE = 20;
@@ -16,6 +17,7 @@ let kc: KubeConfig;
 let core: CoreV1Api;
 
 before(async () => {
+  requireNodeForClientNode();
   env = await startKubeEnv({ apiserverArgs: [`--watch-cache-size=${WATCH_CACHE_SIZE}`] });
   kc = new KubeConfig();
   kc.loadFromFile(env.kubeconfig);

@@ -116,7 +116,12 @@ describe('kubectl describe', () => {
     await env.ok(['create', '-f', '-'], {
       input: event('node-1.ready', 'default', { kind: 'Node', name: 'node-1', uid: 'node-1' }, 'NodeReady', 'Node node-1 status is now: NodeReady', 'kubelet'),
     });
+    // Its heartbeat Lease in kube-node-lease (the kubelet renews it).
+    await env.ok(['create', '-f', '-'], {
+      input: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40, renewTime: '2025-01-01T00:00:05.000000Z' } },
+    });
     const out = await env.ok(['describe', 'node', 'node-1']);
+    assert.match(out, /^Lease:\n {2}HolderIdentity:\s+node-1\n {2}AcquireTime:\s+<unset>\n {2}RenewTime:\s+Wed, 01 Jan 2025 00:00:05 \+0000$/m);
     assert.match(out, /^Name:\s+node-1$/m);
     assert.match(out, /^Roles:\s+<none>$/m);
     assert.match(out, /^Labels:\s+kubernetes\.io\/hostname=node-1$/m);

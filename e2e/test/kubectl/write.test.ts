@@ -51,17 +51,41 @@ describe('kubectl create', () => {
     assert.equal(r.stderr, 'Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "dup" already exists\n');
   });
 
-  it('kubectl create namespace|deployment|configmap generators (typed clients: protobuf request bodies)', async () => {
-    assert.equal(await env.ok(['create', 'namespace', 'generated']), 'namespace/generated created\n');
-    assert.equal((await getJson(['namespace', 'generated'])).status.phase, 'Active');
-    assert.equal(await env.ok(['create', 'deployment', 'gen', '--image=nginx:1.27', '--replicas=2', '-n', 'create']), 'deployment.apps/gen created\n');
-    const d = await getJson(['deploy', 'gen', '-n', 'create']);
-    assert.equal(d.spec.replicas, 2);
-    assert.deepEqual(d.spec.selector, { matchLabels: { app: 'gen' } });
-    assert.equal(d.spec.template.spec.containers[0].image, 'nginx:1.27');
-    assert.equal(await env.ok(['create', 'configmap', 'gen', '--from-literal=a=1', '-n', 'create']), 'configmap/gen created\n');
-    assert.deepEqual((await getJson(['cm', 'gen', '-n', 'create'])).data, { a: '1' });
+  it('kubectl run and kubectl expose (JSON bodies)', async () => {
+    assert.equal(await env.ok(['run', 'runner', '--image=busybox:1.36', '--labels=app=runner', '-n', 'create', '--', 'sleep', '3600']), 'pod/runner created\n');
+    const p = await getJson(['pod', 'runner', '-n', 'create']);
+    assert.deepEqual(p.spec.containers[0].args, ['sleep', '3600']);
+    assert.equal(await env.ok(['expose', 'pod', 'runner', '--port=80', '--target-port=8080', '-n', 'create']), 'service/runner exposed\n');
+    const svc = await getJson(['svc', 'runner', '-n', 'create']);
+    assert.deepEqual(svc.spec.selector, { app: 'runner' });
+    assert.deepEqual(svc.spec.ports.map((x: any) => [x.port, x.targetPort, x.protocol]), [[80, 8080, 'TCP']]);
   });
+
+  // The generators build typed objects and POST them with client-go's typed clients, which
+  // send `Content-Type: application/vnd.kubernetes.protobuf` bodies.
+  const generators: [string[], string, (o: any) => void][] = [
+    [['namespace', 'generated'], 'namespace/generated created', (o) => assert.equal(o.status.phase, 'Active')],
+    [['configmap', 'gen', '--from-literal=a=1', '-n', 'create'], 'configmap/gen created', (o) => assert.deepEqual(o.data, { a: '1' })],
+    [['secret', 'generic', 'gen', '--from-literal=p=pass', '-n', 'create'], 'secret/gen created', (o) => assert.deepEqual([o.type, o.data], ['Opaque', { p: 'cGFzcw==' }])],
+    [
+      ['deployment', 'gen', '--image=nginx:1.27', '--replicas=2', '-n', 'create'],
+      'deployment.apps/gen created',
+      (o) => assert.deepEqual([o.spec.replicas, o.spec.selector, o.spec.template.spec.containers[0].image], [2, { matchLabels: { app: 'gen' } }, 'nginx:1.27']),
+    ],
+    [['service', 'clusterip', 'gen', '--tcp=80:8080', '-n', 'create'], 'service/gen created', (o) => assert.deepEqual(o.spec.ports.map((x: any) => [x.port, x.targetPort]), [[80, 8080]])],
+    [['serviceaccount', 'gen', '-n', 'create'], 'serviceaccount/gen created', (o) => assert.equal(o.kind, 'ServiceAccount')],
+    [['job', 'gen', '--image=busybox:1.36', '-n', 'create'], 'job.batch/gen created', (o) => assert.equal(o.spec.template.spec.containers[0].image, 'busybox:1.36')],
+    [['cronjob', 'gen', '--image=busybox:1.36', '--schedule=*/5 * * * *', '-n', 'create'], 'cronjob.batch/gen created', (o) => assert.equal(o.spec.schedule, '*/5 * * * *')],
+  ];
+  for (const [args, printed, check] of generators) {
+    it(`kubectl create ${args.slice(0, args[0] === 'secret' || args[0] === 'service' ? 2 : 1).join(' ')} (a protobuf request body)`, async () => {
+      const r = await env.kubectl(['create', ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${printed}\n`);
+      const [kind, name] = printed.split(' ')[0].split('/');
+      check(await getJson([kind, name, ...(kind === 'namespace' ? [] : ['-n', 'create'])]));
+    });
+  }
 
   it('creating in a namespace that does not exist is NotFound', async () => {
     const r = await env.kubectl(['create', '-f', '-', '-n', 'no-such-ns'], { input: pod('x') });
