@@ -8,6 +8,7 @@ import { registerDiscoveryRoutes } from './discovery.ts';
 import { registerHealthRoutes, type HealthState } from './health.ts';
 import { registerOpenAPIRoutes } from '../openapi/index.ts';
 import { MAX_BODY_BYTES } from './decode-body.ts';
+import { handleUpgrade } from './pod-proxy.ts';
 import type { ComponentProbe } from './handlers/component-statuses.ts';
 
 export interface AppOptions {
@@ -70,5 +71,6 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   registerDiscoveryRoutes(app);
   registerOpenAPIRoutes(app);
   registerResourceRoutes(app, opts.registry, now, opts.componentProbes ?? []);
+  app.server.on('upgrade', (req, socket, head) => handleUpgrade(opts.registry, req, socket, head));
   return app;
 }

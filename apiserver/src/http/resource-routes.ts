@@ -2,7 +2,7 @@
 // differs per resource lives in the store's strategy.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StatusError, methodNotAllowed } from '@minik8s/shared';
+import { StatusError, badRequest, methodNotAllowed } from '@minik8s/shared';
 import type { Registry } from '../registry/registry.ts';
 import { parseResourcePath } from './request-info.ts';
 import { makeScope, qBool, type RequestScope } from './scope.ts';
@@ -13,7 +13,12 @@ import { createHandler } from './handlers/create.ts';
 import { updateHandler } from './handlers/update.ts';
 import { patchHandler } from './handlers/patch.ts';
 import { deleteCollectionHandler, deleteHandler } from './handlers/delete.ts';
-import { bindingHandler, evictionHandler, finalizeHandler, notServedYet, scaleHandler } from './handlers/subresources.ts';
+import { bindingHandler, evictionHandler, finalizeHandler, scaleHandler } from './handlers/subresources.ts';
+import { podLogHandler } from './pod-proxy.ts';
+
+function upgradeRequired(): never {
+  throw badRequest('Upgrade request required');
+}
 import { componentStatusesHandler, type ComponentProbe } from './handlers/component-statuses.ts';
 import { requestMetrics } from './metrics.ts';
 import { wantsTable } from './negotiate.ts';
@@ -28,8 +33,9 @@ const SUBRESOURCE_HANDLERS: Record<string, Partial<Record<string, Handler>>> = {
   binding: { POST: bindingHandler },
   eviction: { POST: evictionHandler },
   finalize: { PUT: finalizeHandler },
-  log: { GET: async (s) => notServedYet(s) },
-  exec: { GET: async (s) => notServedYet(s), POST: async (s) => notServedYet(s) },
+  log: { GET: podLogHandler },
+  // exec arrives as a WebSocket upgrade (pod-proxy.ts handleUpgrade); a plain request cannot stream.
+  exec: { GET: async () => upgradeRequired(), POST: async () => upgradeRequired() },
 };
 
 export function verbOf(method: string, hasName: boolean, watch: boolean): Verb | undefined {

@@ -2,7 +2,6 @@
 // pods/eviction and namespaces/finalize. /status goes through the ordinary get/update/patch.
 
 import {
-  StatusError,
   badRequest,
   conflict,
   invalid,
@@ -118,8 +117,4 @@ export async function finalizeHandler(scope: RequestScope): Promise<void> {
     return cur;
   });
   send(scope, 200, out);
-}
-
-export function notServedYet(scope: RequestScope): never {
-  throw StatusError.from(503, 'ServiceUnavailable', `${scope.info.resource}/${scope.path.subresource} needs a kubelet to proxy to, and none serves this pod`);
 }
