@@ -7,6 +7,7 @@ import { isStatusError } from '@minik8s/shared';
 import { EtcdStore } from './storage/etcd-store.ts';
 import type { Storage } from './storage/interface.ts';
 import { Registry } from './registry/registry.ts';
+import { AllocationRepair, ServiceAllocators } from './registry/allocators/index.ts';
 import { AdmissionChain } from './admission/admission.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { DefaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
@@ -29,12 +30,20 @@ export interface ApiServerOptions {
   /** DefaultTolerationSeconds admission: seconds pods tolerate not-ready / unreachable nodes. */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** --service-cluster-ip-range (default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** How often the service IP and node port allocations are repaired (default 3 min). */
+  serviceRepairIntervalMs?: number;
 }
 
 export class ApiServer {
   readonly app: FastifyInstance;
   readonly registry: Registry;
   readonly storage: Storage;
+  readonly serviceAllocators: ServiceAllocators;
+  private readonly allocationRepair: AllocationRepair;
   readonly health: HealthState = { etcdHealthy: false, bootstrapped: false };
   private readonly log: Logger;
   private healthTimer: NodeJS.Timeout | undefined;
@@ -57,12 +66,28 @@ export class ApiServer {
         return ns.cache.get(key) ?? (await this.storage.get(key));
       }),
     ]);
+    const etcdPrefix = opts.etcdPrefix ?? '/registry';
+    this.serviceAllocators = new ServiceAllocators({
+      storage: this.storage,
+      etcdPrefix,
+      serviceClusterIPRange: opts.serviceClusterIPRange,
+      serviceNodePortRange: opts.serviceNodePortRange,
+      onError: (message, err) => this.log.warn({ err: err instanceof Error ? err.message : String(err) }, message),
+    });
     this.registry = new Registry({
       storage: this.storage,
-      etcdPrefix: opts.etcdPrefix ?? '/registry',
+      serviceAllocators: this.serviceAllocators,
+      etcdPrefix,
       admission,
       ...(opts.watchCacheSize ? { cacheCapacity: opts.watchCacheSize } : {}),
       onCacheError: (resource, e) => this.log.warn({ resource, err: e instanceof Error ? e.message : String(e) }, 'watch cache relisting'),
+    });
+    this.allocationRepair = new AllocationRepair({
+      storage: this.storage,
+      servicesPrefix: this.registry.store({ group: '', resource: 'services' })!.keys.root,
+      allocators: this.serviceAllocators,
+      intervalMs: opts.serviceRepairIntervalMs,
+      logger: this.log,
     });
     this.app = buildApp({
       registry: this.registry,
@@ -80,7 +105,11 @@ export class ApiServer {
   /** Start caches and post-start hooks in the background; the server answers meanwhile. */
   start(): void {
     this.pollEtcd();
-    void this.registry.start().then(() => this.bootstrap());
+    // Nothing can be allocated before the first repair created the ranges: ready only after it.
+    void this.registry.start().then(async () => {
+      await this.allocationRepair.start();
+      await this.bootstrap();
+    });
   }
 
   private pollEtcd(): void {
@@ -118,6 +147,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.healthTimer);
+    this.allocationRepair.stop();
     this.registry.stop();
     await this.app.close();
     await this.storage.close();

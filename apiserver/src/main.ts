@@ -32,6 +32,8 @@ const opts = program.opts<{
   etcdPrefix: string;
   insecureBindAddress: string;
   insecurePort: number;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
   watchCacheSize: number;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
@@ -47,6 +49,8 @@ const server = new ApiServer({
   watchCacheSize: opts.watchCacheSize,
   defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+  serviceClusterIPRange: opts.serviceClusterIpRange,
+  serviceNodePortRange: opts.serviceNodePortRange,
 });
 
 server.start();

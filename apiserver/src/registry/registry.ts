@@ -5,17 +5,21 @@ import type { Storage } from '../storage/interface.ts';
 import type { Admission } from '../admission/admission.ts';
 import { GenericStore } from './generic-store.ts';
 import { strategyFor } from './strategies/index.ts';
+import type { ServiceAllocators } from './allocators/service-allocators.ts';
+import { withUpdateTransactions } from './allocators/update-transactions.ts';
 
 export class Registry {
   private readonly stores = new Map<string, GenericStore>();
 
-  constructor(opts: { storage: Storage; etcdPrefix: string; admission: Admission; now?: () => Date; cacheCapacity?: number; onCacheError?: (resource: string, e: unknown) => void }) {
+  constructor(opts: { storage: Storage; etcdPrefix: string; admission: Admission; now?: () => Date; cacheCapacity?: number; onCacheError?: (resource: string, e: unknown) => void; serviceAllocators?: ServiceAllocators }) {
+    // Strategy hooks that allocate learn whether an update's write landed (allocators/update-transactions.ts).
+    const storage = withUpdateTransactions(opts.storage);
     for (const info of RESOURCES) {
       if (info.resource === 'componentstatuses') continue; // computed, not stored
       this.stores.set(`${info.group}/${info.resource}`, new GenericStore({
         info,
-        strategy: strategyFor(info),
-        storage: opts.storage,
+        strategy: strategyFor(info, { serviceAllocators: opts.serviceAllocators }),
+        storage,
         etcdPrefix: opts.etcdPrefix,
         admission: opts.admission,
         ...(opts.now ? { now: opts.now } : {}),

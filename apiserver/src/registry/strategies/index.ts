@@ -3,6 +3,7 @@
 import type { ResourceInfo } from '@minik8s/shared';
 import { baseStrategy } from '../base-strategy.ts';
 import type { Strategy, StrategyFactory } from '../strategy.ts';
+import type { ServiceAllocators } from '../allocators/service-allocators.ts';
 import { eventStrategy } from './events.ts';
 import { namespaceStrategy } from './namespaces.ts';
 import { nodeStrategy } from './nodes.ts';
@@ -10,9 +11,15 @@ import { podStrategy } from './pods.ts';
 import { jobStrategy } from './jobs.ts';
 import { serviceStrategy } from './services.ts';
 
+/** What some strategies need from the apiserver besides their ResourceInfo. */
+export interface StrategyDeps {
+  /** The cluster IP and node port pools; without them Services are stored as sent. */
+  serviceAllocators?: ServiceAllocators;
+}
+
 const createOnUpdate: StrategyFactory = (info) => baseStrategy(info, { allowCreateOnUpdate: true });
 
-const FACTORIES: Record<string, StrategyFactory> = {
+const FACTORIES: Record<string, (info: ResourceInfo, deps: StrategyDeps) => Strategy> = {
   '/pods': podStrategy,
   '/nodes': nodeStrategy,
   '/namespaces': namespaceStrategy,
@@ -25,7 +32,7 @@ const FACTORIES: Record<string, StrategyFactory> = {
   'apps/replicasets': (info) => baseStrategy(info, { selectableFields: ['status.replicas'] }),
 };
 
-export function strategyFor(info: ResourceInfo): Strategy {
+export function strategyFor(info: ResourceInfo, deps: StrategyDeps = {}): Strategy {
   const f = FACTORIES[`${info.group}/${info.resource}`];
-  return f ? f(info) : baseStrategy(info);
+  return f ? f(info, deps) : baseStrategy(info);
 }
