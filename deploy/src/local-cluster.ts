@@ -23,7 +23,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { readLeaders, type LeaderInfo } from './leases.ts';
 import { httpProbe, ManagedProcess, type HealthProbe } from './managed-process.ts';
 import { DEFAULT_DATA_DIR, REPO_ROOT } from './paths.ts';
-import { PortPlan, type PortMode } from './ports.ts';
+import { isPortFree, PortPlan, type PortMode } from './ports.ts';
 import { processTree, stillRunning, type ProcessInfo } from './process-tree.ts';
 
 export type RuntimeName = 'process' | 'docker' | 'fake';
@@ -35,7 +35,7 @@ export interface LocalClusterOptions {
   apiserverPort?: number;
   /** Use this etcd (client URLs) instead of starting the etcd binary. */
   etcdEndpoints?: string[];
-  /** Client port of the etcd the launcher starts. Default 2379; 0 picks a free one. */
+  /** Client port of the etcd the launcher starts; 0 picks a free one. Default 2379, or a free one when 2379 is taken. */
   etcdPort?: number;
   /** Nodes (a kubelet and a kube-proxy each), named node-1, node-2, ... Default 2. */
   nodes?: number;
@@ -197,6 +197,15 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     const flagsOf = (k: ComponentKind): Set<string> => flagSets.get(k) as Set<string>;
 
     // 3. etcd and the apiserver.
+    // etcd's port matters to nobody but etcdctl users (the launcher prints it): a taken 2379
+    // (a developer's own etcd) is no reason to fail.
+    const etcdClientPort = async (): Promise<number> => {
+      if (opts.etcdPort === undefined && plan.mode === 'well-known' && !(await isPortFree(2379))) {
+        log('etcd: port 2379 is in use, taking a free one');
+        return plan.free();
+      }
+      return plan.requested(opts.etcdPort, 2379, 'etcd');
+    };
     let etcdEndpoints = opts.etcdEndpoints;
     if (etcdEndpoints?.length) {
       log(`etcd: using ${etcdEndpoints.join(',')}`);
@@ -204,7 +213,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
       const etcd = spawnEtcd({
         dataDir: join(dataDir, 'etcd'),
         logFile: join(logDir, 'etcd.log'),
-        clientPort: await plan.requested(opts.etcdPort, 2379, 'etcd'),
+        clientPort: await etcdClientPort(),
         peerPort: await plan.free(),
         cwd: dataDir,
       });

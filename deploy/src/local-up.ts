@@ -28,7 +28,7 @@ const program = new Command('local-up')
   .option('--data-dir <dir>', "etcd's data, logs/ (one file per component), run/ (pid files) and the kubeconfig", DEFAULT_DATA_DIR)
   .option('--apiserver-port <port>', "the apiserver's plain-HTTP port on 127.0.0.1 (0: a free one)", intFlag(0, 65535), 8080)
   .option('--etcd-endpoints <urls>', 'use this etcd (comma-separated client URLs) instead of starting the etcd binary')
-  .option('--etcd-port <port>', 'client port of the etcd this starts (0: a free one)', intFlag(0, 65535), 2379)
+  .option('--etcd-port <port>', 'client port of the etcd this starts (default: 2379, or a free one when 2379 is taken)', intFlag(0, 65535))
   .option('--nodes <n>', 'how many nodes (kubelet + kube-proxy each): node-1, node-2, ...', intFlag(0, 50), 2)
   .addOption(new Option('--runtime <name>', "the kubelets' container runtime").choices(['process', 'docker', 'fake']).default('process'))
   .option('--schedulers <n>', 'kube-scheduler replicas (one leads)', intFlag(0, 10), 2)
@@ -43,7 +43,7 @@ const o = program.opts<{
   dataDir: string;
   apiserverPort: number;
   etcdEndpoints?: string;
-  etcdPort: number;
+  etcdPort?: number;
   nodes: number;
   runtime: 'process' | 'docker' | 'fake';
   schedulers: number;
@@ -125,7 +125,8 @@ for (const comp of c.components) {
 }
 for (const m of c.missing) say(`  ${m.kind.padEnd(28)} NOT RUNNING: ${m.main} does not exist yet`);
 say(`\nLogs: ${rel(c.logDir)}/<component>.log    pid files: ${rel(c.dataDir)}/run/<component>.pid`);
-say(`\nUse kubectl:\n  export KUBECONFIG=${c.kubeconfig}\n  kubectl get nodes\n`);
+say(`\nUse kubectl:\n  export KUBECONFIG=${c.kubeconfig}\n  kubectl get nodes\n  kubectl get leases -n kube-system`);
+say(`See what etcd holds:\n  ETCDCTL_API=3 etcdctl --endpoints=${c.etcdEndpoints.join(',')} get --prefix /registry/pods/default --keys-only\n`);
 
 // Nodes and leaders are reported once ready; not reaching that is a warning, not a failure:
 // the cluster runs, and the logs say why.
