@@ -70,10 +70,12 @@ export interface ComponentHandle {
   readonly skippedFlags: readonly string[];
 }
 
-/** A component kind whose main.ts is not in the tree (yet). */
+/** A component kind the launcher could not start: its main.ts is not in the tree (yet), or does not load. */
 export interface MissingComponent {
   kind: ComponentKind;
   main: string;
+  /** "does not exist (yet)", or "does not load: <first line of the error>". */
+  reason: string;
 }
 
 export interface StopReport {
@@ -188,12 +190,29 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
 
   try {
     // 2. Which components exist, and their flags.
+    // A component being written may exist but not load yet: the others still run without it.
     const kinds = Object.keys(COMPONENT_MAINS) as ComponentKind[];
-    const missing: MissingComponent[] = kinds.filter((k) => !componentMainExists(k)).map((k) => ({ kind: k, main: COMPONENT_MAINS[k] }));
+    const missing: MissingComponent[] = [];
+    const flagSets = new Map<ComponentKind, Set<string>>();
+    await Promise.all(
+      kinds.map(async (kind) => {
+        const main = COMPONENT_MAINS[kind];
+        if (!componentMainExists(kind)) {
+          missing.push({ kind, main, reason: 'does not exist (yet)' });
+          return;
+        }
+        try {
+          flagSets.set(kind, await supportedFlags(kind));
+        } catch (err) {
+          if (kind === 'kube-apiserver') throw err;
+          const detail = String(err instanceof Error ? err.message : err).split('\n').find((l) => /Error|error:/.test(l)) ?? 'see `node ' + main + ' --help`';
+          missing.push({ kind, main, reason: `does not load: ${detail.trim()}` });
+        }
+      }),
+    );
+    missing.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
     if (missing.some((m) => m.kind === 'kube-apiserver')) throw new Error(`${COMPONENT_MAINS['kube-apiserver']} is missing: nothing can run without the apiserver`);
-    for (const m of missing) log(`NOT STARTED: ${m.kind} - ${m.main} does not exist (yet)`);
-    const present = kinds.filter((k) => !missing.some((m) => m.kind === k));
-    const flagSets = new Map(await Promise.all(present.map(async (k) => [k, await supportedFlags(k)] as const)));
+    for (const m of missing) log(`NOT STARTED: ${m.kind} - ${m.main} ${m.reason}`);
     const flagsOf = (k: ComponentKind): Set<string> => flagSets.get(k) as Set<string>;
 
     // 3. etcd and the apiserver.

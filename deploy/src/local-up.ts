@@ -123,7 +123,7 @@ for (const comp of c.components) {
     .join(', ');
   say(`  ${comp.name.padEnd(28)} pid ${String(comp.process.pid).padEnd(8)} ${where}`);
 }
-for (const m of c.missing) say(`  ${m.kind.padEnd(28)} NOT RUNNING: ${m.main} does not exist yet`);
+for (const m of c.missing) say(`  ${m.kind.padEnd(28)} NOT RUNNING: ${m.main} ${m.reason}`);
 say(`\nLogs: ${rel(c.logDir)}/<component>.log    pid files: ${rel(c.dataDir)}/run/<component>.pid`);
 say(`\nUse kubectl:\n  export KUBECONFIG=${c.kubeconfig}\n  kubectl get nodes\n  kubectl get leases -n kube-system`);
 say(`See what etcd holds:\n  ETCDCTL_API=3 etcdctl --endpoints=${c.etcdEndpoints.join(',')} get --prefix /registry/pods/default --keys-only\n`);
