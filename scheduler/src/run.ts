@@ -22,7 +22,7 @@ export const PENDING_PODS_FIELD_SELECTOR = 'spec.nodeName=,status.phase!=Succeed
 export const SCHEDULED_PODS_FIELD_SELECTOR = 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed';
 
 export interface RunSchedulerOptions {
-  /** Binding cycles in flight at once (default 256). */
+  /** Binding cycles in flight at once (default 128). */
   maxInFlightBindings?: number;
 }
 

@@ -53,7 +53,7 @@ export interface SchedulerOptions {
   logger?: Logger;
   metrics?: SchedulerMetrics;
   recorder?: EventRecorder;
-  /** Binding cycles allowed in flight at once (default 256). */
+  /** Binding cycles allowed in flight at once (default 128: enough for etcd to batch commits, few enough not to queue up in the apiserver). */
   maxInFlightBindings?: number;
   /** Random source for breaking score ties (default Math.random). */
   random?: () => number;
@@ -103,7 +103,7 @@ export class Scheduler {
     this.logger = opts.logger ?? pino({ level: 'silent' });
     this.metrics = opts.metrics;
     this.recorder = opts.recorder;
-    this.maxInFlight = opts.maxInFlightBindings ?? 256;
+    this.maxInFlight = opts.maxInFlightBindings ?? 128;
     this.random = opts.random ?? Math.random;
     this.cache = new SchedulerCache({ clock: this.clock, assumedPodTTLMs: opts.assumedPodTTLMs });
     const profile = opts.profile ?? defaultProfile();
