@@ -3,10 +3,12 @@
 // --leader-elect, run the work while leading, and shut down gracefully on SIGTERM/SIGINT.
 //
 // Shutdown order (SIGTERM/SIGINT, or the work returning by itself):
-//  1. ctx.signal aborts: the work stops its informers and drains its queues, then returns.
-//  2. The Lease is released (only after the work returned), so a standby takes over at once.
-//  3. The informers started through ctx.informerFactory are awaited, the health server and
-//     the client's connections are closed, and the process exits 0.
+//  1. ctx.signal aborts: queues made with ctx.newQueue are shut down (their workers' get()
+//     answers shutdown once they are empty) and the informers of ctx.informerFactory stop.
+//  2. Once the work returned, those queues are drained (every key handed out is done) and the
+//     informers have stopped.
+//  3. Only then is the Lease released, so a standby takes over at once without overlap.
+//  4. The health server and the client's connections are closed, and the process exits 0.
 // Lost leadership exits 1 at once (the work may still be mid-flight: see LeaderElector on
 // fencing), as does work that throws. A second signal, or shutdownTimeoutMs, exits 1 at once.
 
@@ -19,6 +21,8 @@ import { buildConfigFromFlags } from '../client/kubeconfig.ts';
 import { SharedInformerFactory } from '../informer/shared-informer-factory.ts';
 import { LeaderElector } from '../leaderelection/leader-elector.ts';
 import { LeaseLock } from '../leaderelection/lease-lock.ts';
+import { RateLimitingQueue } from '../workqueue/rate-limiting-queue.ts';
+import type { RateLimitingQueueOptions } from '../workqueue/rate-limiting-queue.ts';
 import type { CommonOptions } from './flags.ts';
 import { createLogger } from './logger.ts';
 import { createComponentRegistry } from './metrics.ts';
@@ -37,6 +41,11 @@ export interface ComponentContext {
   signal: AbortSignal;
   /** This process' leader election identity (hostname_uuid). */
   identity: string;
+  /**
+   * A named rate-limiting queue (metrics under `name`) that is shut down when `signal` aborts
+   * and drained before the Lease is released.
+   */
+  newQueue<T>(name: string, opts?: Omit<RateLimitingQueueOptions<T>, 'name'>): RateLimitingQueue<T>;
 }
 
 export interface ComponentSpec {
@@ -139,12 +148,21 @@ export async function runComponent(spec: ComponentSpec): Promise<number> {
     return finish(1);
   }
 
-  const factories: SharedInformerFactory[] = [];
   const runWork = async (signal: AbortSignal): Promise<void> => {
     const informerFactory = new SharedInformerFactory(client, { logger });
-    factories.push(informerFactory);
+    const queues: RateLimitingQueue<unknown>[] = [];
+    const newQueue = <T>(queueName: string, opts: Omit<RateLimitingQueueOptions<T>, 'name'> = {}): RateLimitingQueue<T> => {
+      const q = new RateLimitingQueue<T>({ ...opts, name: queueName });
+      queues.push(q as RateLimitingQueue<unknown>);
+      if (signal.aborted) q.shutDown();
+      return q;
+    };
+    const shutDownQueues = () => {
+      for (const q of queues) q.shutDown();
+    };
+    signal.addEventListener('abort', shutDownQueues, { once: true });
     try {
-      await spec.run({ name, options, logger, client, informerFactory, registry, signal, identity });
+      await spec.run({ name, options, logger, client, informerFactory, registry, signal, identity, newQueue });
       if (!signal.aborted) beginShutdown('the work returned');
     } catch (err) {
       if (signal.aborted) logger.warn({ err }, 'work failed while stopping');
@@ -152,6 +170,13 @@ export async function runComponent(spec: ComponentSpec): Promise<number> {
         logger.error({ err }, 'work failed');
         beginShutdown('the work failed', 1);
       }
+    } finally {
+      signal.removeEventListener('abort', shutDownQueues);
+      await Promise.all(queues.map((q) => q.shutDownWithDrain()));
+      // Work that returned by itself has started the shutdown; the elector aborts `signal`
+      // as soon as it sees it (before it waits for this function), then informers stop.
+      await untilAborted(signal);
+      await informerFactory.shutdown();
     }
   };
 
@@ -185,7 +210,6 @@ export async function runComponent(spec: ComponentSpec): Promise<number> {
     await runWork(stop.signal);
   }
 
-  await Promise.all(factories.map((f) => f.shutdown()));
   await app.close().catch((err) => logger.warn({ err }, 'closing the health server'));
   await client.close().catch(() => {});
   if (spec.handleSignals ?? true) {

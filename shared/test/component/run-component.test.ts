@@ -93,6 +93,52 @@ test('with leader election: leads through a Lease, and releases it on a clean st
   assert.equal(released.spec.leaseDurationSeconds, 1);
 });
 
+test('queues from ctx.newQueue are shut down on stop and drained before the Lease is released', async () => {
+  const stop = new AbortController();
+  const { logger } = quietLogger();
+  const processed: string[] = [];
+  let finishItem!: () => void;
+  const itemBlocked = new Promise<void>((r) => (finishItem = r));
+  let leaseAtDrain: string | undefined;
+  let started = false;
+  const code = runComponent({
+    name: 'queue-component',
+    options: options(['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=200ms', '--leader-elect-resource-name=queue-component']),
+    exit: false,
+    handleSignals: false,
+    signal: stop.signal,
+    logger,
+    run: async (ctx) => {
+      const queue = ctx.newQueue<string>('things');
+      queue.add('a');
+      queue.add('b');
+      const worker = (async () => {
+        for (;;) {
+          const { item, shutdown } = await queue.get();
+          if (shutdown) return;
+          started = true;
+          if (item === 'a') await itemBlocked;
+          processed.push(item);
+          leaseAtDrain = server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'queue-component')?.spec.holderIdentity;
+          queue.done(item);
+        }
+      })();
+      // Returns at once on stop, without waiting for its worker: the scaffold drains the queue.
+      await untilAborted(ctx.signal);
+      void worker;
+    },
+  });
+  await waitUntil(() => started, 'the worker to start');
+  stop.abort();
+  await waitUntil(() => server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'queue-component') !== undefined, 'lease');
+  assert.equal(server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'queue-component')!.spec.holderIdentity !== '', true, 'not released while an item is processed');
+  finishItem();
+  assert.equal(await code, 0);
+  assert.deepEqual(processed, ['a', 'b'], 'queued items were drained');
+  assert.match(leaseAtDrain ?? '', /_[0-9a-f-]{36}$/, 'the lease was held while draining');
+  assert.equal(server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'queue-component')!.spec.holderIdentity, '');
+});
+
 test('work that throws ends the component with exit code 1', async () => {
   const { logger } = quietLogger();
   const code = await runComponent({
