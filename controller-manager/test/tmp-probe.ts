@@ -1,0 +1,12 @@
+import { startCluster, FAST_FLAGS } from './support/cluster.ts';
+import { FakeKubelets } from './support/fake-kubelets.ts';
+let t = Date.now();
+const c = await startCluster(); console.log('cluster', Date.now()-t); t = Date.now();
+const k = new FakeKubelets(c.client, { nodes: ['a','b'] }); await k.start(); console.log('kubelets', Date.now()-t); t = Date.now();
+const m = await c.startControllerManager([...FAST_FLAGS]); console.log('kcm', Date.now()-t); t = Date.now();
+await new Promise(r => setTimeout(r, 3000));
+t = Date.now();
+await m.stop(); console.log('kcm stop', Date.now()-t); t = Date.now();
+await k.stop(); console.log('kubelets stop', Date.now()-t); t = Date.now();
+await c.stop(); console.log('cluster stop', Date.now()-t);
+console.log(m.logs().split('\n').slice(-8).join('\n'));
