@@ -33,3 +33,5 @@ export * from './component/logger.ts';
 export * from './component/metrics.ts';
 export * from './component/health-server.ts';
 export * from './component/run-component.ts';
+export * from './client/request-options.ts';
+export * from './client/status-from-response.ts';

@@ -15,13 +15,28 @@
 
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { KubeList, KubeObject, Status, StatusReason } from '../api/types.ts';
-import { StatusError } from '../api/status-error.ts';
+import type { KubeList, KubeObject, Status } from '../api/types.ts';
 import type { ResourceInfo } from '../api/resources.ts';
 import { findResource, resourcePath } from '../api/resources.ts';
 import type { Clock } from '../clock/clock.ts';
 import { realClock } from '../clock/clock.ts';
 import type { ClientConfig } from './kubeconfig.ts';
+import type {
+  CreateOptions,
+  DeleteCollectionOptions,
+  DeleteOptions,
+  GetOptions,
+  ListOptions,
+  LogOptions,
+  PatchOptions,
+  PatchType,
+  QueryValue,
+  RequestOptions,
+  RestClientOptions,
+  WatchOptions,
+  WriteOptions,
+} from './request-options.ts';
+import { statusErrorFromResponse } from './status-from-response.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { restClientMetrics } from './metrics.ts';
 import { decodeWatchStream } from './watch-decoder.ts';
@@ -48,124 +63,12 @@ export function defaultUserAgent(component: string): string {
   return `${component}/${KUBERNETES_VERSION} (${process.platform}/${arch}) minik8s`;
 }
 
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
-
 export const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',
   apply: 'application/apply-patch+yaml',
 };
-
-type QueryValue = string | number | boolean | undefined | readonly string[];
-
-export interface RequestOptions {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Path below the server URL, e.g. /api/v1/namespaces/default/pods. */
-  path: string;
-  query?: Record<string, QueryValue>;
-  /** Sent as JSON unless it is already a string or bytes. */
-  body?: unknown;
-  contentType?: string;
-  accept?: string;
-  signal?: AbortSignal;
-  /** Overrides the client's maxRetries for this call (0 = one attempt). */
-  maxRetries?: number;
-  /** Headers and body timeout in ms; 0 disables it (watches). Default: the client's timeoutMs. */
-  timeoutMs?: number;
-}
-
-export interface RestClientOptions {
-  config: ClientConfig;
-  /** Names the component in User-Agent (`kube-scheduler/v1.32.0 (linux/amd64) minik8s`). */
-  component?: string;
-  userAgent?: string;
-  /** Client-side rate limit (defaults 50 qps, burst 100); qps <= 0 disables it. */
-  qps?: number;
-  burst?: number;
-  /** Retries for 429/5xx/transport errors (default 8), backoff doubling from 100 ms up to 5 s. */
-  maxRetries?: number;
-  initialBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** Per-request headers/body timeout for non-watch requests (default 60 s). */
-  timeoutMs?: number;
-  clock?: Clock;
-}
-
-interface ObjectOptions {
-  namespace?: string;
-  subresource?: string;
-  signal?: AbortSignal;
-}
-
-export interface GetOptions extends ObjectOptions {
-  resourceVersion?: string;
-}
-
-export interface ListOptions {
-  namespace?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  resourceVersion?: string;
-  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
-  limit?: number;
-  continue?: string;
-  timeoutSeconds?: number;
-  signal?: AbortSignal;
-}
-
-export interface WatchOptions {
-  namespace?: string;
-  /** Watch one object (sent as fieldSelector metadata.name=<name>). */
-  name?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  resourceVersion?: string;
-  allowWatchBookmarks?: boolean;
-  timeoutSeconds?: number;
-  signal?: AbortSignal;
-  maxRetries?: number;
-}
-
-export interface WriteOptions extends ObjectOptions {
-  dryRun?: boolean;
-  fieldManager?: string;
-  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
-}
-
-export interface CreateOptions extends WriteOptions {
-  /** The parent object's name for a subresource create (pods/<name>/binding, /eviction). */
-  name?: string;
-}
-
-export interface PatchOptions extends WriteOptions {
-  type: PatchType;
-  /** Server-side apply: take ownership of conflicting fields. */
-  force?: boolean;
-}
-
-export interface DeleteOptions extends ObjectOptions {
-  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
-  gracePeriodSeconds?: number;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: boolean;
-}
-
-export interface DeleteCollectionOptions extends Omit<DeleteOptions, 'subresource' | 'preconditions'> {
-  labelSelector?: string;
-  fieldSelector?: string;
-}
-
-export interface LogOptions {
-  container?: string;
-  follow?: boolean;
-  previous?: boolean;
-  tailLines?: number;
-  sinceSeconds?: number;
-  timestamps?: boolean;
-  limitBytes?: number;
-  signal?: AbortSignal;
-}
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 const TRANSPORT_ERRORS = new Set([
@@ -180,40 +83,6 @@ function errorCode(err: unknown): string | undefined {
   if (Array.isArray(e.errors) && e.errors.length) return errorCode(e.errors[0]);
   if (e.cause) return errorCode(e.cause);
   return undefined;
-}
-
-const REASONS: Record<number, [StatusReason, string]> = {
-  400: ['BadRequest', 'the server rejected our request for an unknown reason'],
-  401: ['Unauthorized', 'the server has asked for the client to provide credentials'],
-  403: ['Forbidden', 'the server does not allow access to the requested resource'],
-  404: ['NotFound', 'the server could not find the requested resource'],
-  405: ['MethodNotAllowed', 'the server does not allow this method on the requested resource'],
-  406: ['NotAcceptable', 'the server was unable to respond with a content type that the client supports'],
-  409: ['Conflict', 'the server reported a conflict'],
-  410: ['Gone', 'the server has asked for the client to provide a newer resource version'],
-  413: ['RequestEntityTooLarge', 'the request is too large'],
-  415: ['UnsupportedMediaType', 'the server was unable to process the request body'],
-  422: ['Invalid', 'the server rejected our request due to an error in our request'],
-  429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
-  500: ['InternalError', 'an error on the server has prevented the request from succeeding'],
-  503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
-  504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
-};
-
-/** The error for a non-2xx answer: the body's Status, or one made from the code. */
-export function statusErrorFromResponse(code: number, body: string): StatusError {
-  try {
-    const parsed = JSON.parse(body) as Partial<Status>;
-    if (parsed && parsed.kind === 'Status') {
-      return new StatusError({ ...(parsed as Status), code: parsed.code || code, status: parsed.status ?? 'Failure', metadata: parsed.metadata ?? {} });
-    }
-  } catch {
-    // not JSON: fall through to a generic Status
-  }
-  const [reason, text] = REASONS[code] ?? (code >= 500 ? REASONS[500] : ['', `the server responded with the status code ${code}`]);
-  const trimmed = body.trim();
-  const message = trimmed ? `${text} (${trimmed.slice(0, 500)})` : text;
-  return StatusError.from(code, reason, message);
 }
 
 function abortError(signal: AbortSignal): unknown {
