@@ -122,7 +122,7 @@ describe('kube-proxy userspace mode', { skip: host ? false : 'this host has no n
   it('closes the node port when the Service is deleted, and reports itself healthy', async () => {
     const health = await fetch(`http://127.0.0.1:${proxy.healthzPort}/healthz`);
     assert.equal(health.status, 200);
-    const body = await health.json();
+    const body = (await health.json()) as { lastUpdated: string; currentTime: string; nodeEligible: boolean };
     assert.ok(Date.parse(body.lastUpdated) > 0 && Date.parse(body.currentTime) >= Date.parse(body.lastUpdated));
     await client.delete('services', 'web', { namespace: 'default' });
     await waitFor(async () => (await getOnce(url)).error === 'ECONNREFUSED', { timeoutMs: 15_000, message: `node port ${nodePort} still open` });
