@@ -11,6 +11,11 @@ import { nodeSchedulingPropertiesChange, podSchedulingPropertiesChange } from '.
 import type { Scheduler } from './scheduler.ts';
 import type { Node, Pod } from './types.ts';
 
+/** A pod with scheduling gates waits outside the queue until the last gate is removed. */
+function gated(pod: Pod): boolean {
+  return (pod.spec?.schedulingGates?.length ?? 0) > 0;
+}
+
 export interface InformerLike<T> {
   addEventHandler(handler: ResourceEventHandler<T>): unknown;
 }
@@ -24,14 +29,18 @@ export class SchedulerEventHandlers {
 
   readonly pendingPods: ResourceEventHandler<Pod> = {
     onAdd: (pod) => {
-      if (this.sched.responsibleForPod(pod)) this.sched.queue.add(pod);
+      if (this.sched.responsibleForPod(pod) && !gated(pod)) this.sched.queue.add(pod);
     },
     onUpdate: (oldPod, newPod) => {
       if (oldPod.metadata.resourceVersion === newPod.metadata.resourceVersion) return; // a relist re-delivery
       // Its binding is in flight: the informer will drop it shortly.
       if (this.sched.cache.isAssumedPod(newPod)) return;
-      if (!this.sched.responsibleForPod(newPod)) {
+      if (!this.sched.responsibleForPod(newPod) || gated(newPod)) {
         this.sched.queue.delete(newPod);
+        return;
+      }
+      if (gated(oldPod)) {
+        this.sched.queue.add(newPod); // its last scheduling gate was just removed
         return;
       }
       this.sched.queue.update(oldPod, newPod);

@@ -97,6 +97,8 @@ export interface PodSpec {
   preemptionPolicy?: 'PreemptLowerPriority' | 'Never' | string;
   topologySpreadConstraints?: TopologySpreadConstraint[];
   hostNetwork?: boolean;
+  /** While non-empty, the pod is not scheduled (upstream's SchedulingGates PreEnqueue). */
+  schedulingGates?: { name: string }[];
 }
 
 export interface PodCondition {

@@ -37,6 +37,10 @@ function setup(opts: { random?: () => number } = {}) {
       h.pendingPods.onDelete!(p);
       h.scheduledPods.onAdd!({ ...p, spec: { ...p.spec, nodeName: node } }, false);
     },
+    update: (oldPod: Pod, newPod: Pod) => {
+      pending.set(`${newPod.metadata.namespace}/${newPod.metadata.name}`, newPod);
+      h.pendingPods.onUpdate!(oldPod, newPod);
+    },
     removePending: (p: Pod) => pending.delete(`${p.metadata.namespace}/${p.metadata.name}`),
     stop: async () => {
       ctl.abort();
@@ -159,6 +163,22 @@ test('pods of another scheduler are left alone', async () => {
   await t.api.until(() => t.api.bindings.has('default/mine'), 'mine bound');
   assert.equal(t.api.bindings.has('default/other'), false);
   assert.equal(t.sched.queue.whereIs(other), undefined);
+  await t.stop();
+});
+
+test('a pod with scheduling gates waits until the last gate is removed', async () => {
+  const t = setup();
+  t.addNode(cpuNode('node-1', '1'));
+  const gatedPod = makePod('gated', { spec: { schedulingGates: [{ name: 'example.com/wait' }] } });
+  t.addPod(gatedPod);
+  const other = makePod('other');
+  t.addPod(other);
+  await t.api.until(() => t.api.bindings.has('default/other'), 'the ungated pod bound');
+  assert.equal(t.api.bindings.has('default/gated'), false);
+  assert.equal(t.sched.queue.whereIs(gatedPod), undefined);
+  const released: Pod = { ...gatedPod, metadata: { ...gatedPod.metadata, resourceVersion: '2' }, spec: { ...gatedPod.spec, schedulingGates: [] } };
+  t.update(gatedPod, released);
+  await t.api.until(() => t.api.bindings.has('default/gated'), 'the pod bound once ungated');
   await t.stop();
 });
 
