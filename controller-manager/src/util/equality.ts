@@ -1,5 +1,5 @@
 // Semantic equality of API values (apiequality.Semantic.DeepEqual, for JSON data): absent
-// fields and undefined are the same, key order does not matter.
+// fields, undefined and null fields are the same, key order does not matter.
 
 import { canonicalJson } from './hash.ts';
 

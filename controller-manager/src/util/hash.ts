@@ -30,12 +30,16 @@ export function fnv32a(bytes: Uint8Array, hash: number = FNV32_OFFSET): number {
   return h >>> 0;
 }
 
-/** JSON with object keys sorted at every level, so equal values always serialize alike. */
+/**
+ * JSON with object keys sorted at every level, so equal values always serialize alike.
+ * Object fields that are null or undefined are left out: for the API they mean "not set"
+ * (kubectl sends `creationTimestamp: null` in templates; Go's typed structs drop it).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   const entries = Object.keys(value as Record<string, unknown>)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null)
     .sort()
     .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
   return `{${entries.join(',')}}`;
