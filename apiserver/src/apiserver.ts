@@ -12,6 +12,7 @@ import { AdmissionChain } from './admission/admission.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { DefaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { buildApp } from './http/app.ts';
+import { closeUpgradedConnections } from './http/pod-proxy.ts';
 import type { HealthState } from './http/health.ts';
 import { storageMetrics } from './http/metrics.ts';
 import { httpProbe, type ComponentProbe } from './http/handlers/component-statuses.ts';
@@ -149,6 +150,7 @@ export class ApiServer {
     clearTimeout(this.healthTimer);
     this.allocationRepair.stop();
     this.registry.stop();
+    closeUpgradedConnections();
     await this.app.close();
     await this.storage.close();
   }

@@ -28,6 +28,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     bodyLimit: MAX_BODY_BYTES,
     // Watches stay open for up to an hour; kubectl keeps connections alive.
     keepAliveTimeout: 120_000,
+    // On shutdown, idle keep-alive connections (kubectl's, informers' after a watch) must not hold close().
+    forceCloseConnections: true,
     requestTimeout: 0,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
   });

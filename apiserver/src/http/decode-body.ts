@@ -6,7 +6,7 @@ import { badRequest, groupVersion, unsupportedMediaType, type KubeObject, type R
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-const OBJECT_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'application/vnd.kubernetes.protobuf', '*/*'];
+const OBJECT_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', '*/*'];
 export const PATCH_TYPES = [
   'application/json-patch+json',
   'application/merge-patch+json',

@@ -112,23 +112,25 @@ export function registerDiscoveryRoutes(app: FastifyInstance): void {
   const core = groups.filter((g) => g.group === '');
   const named = groups.filter((g) => g.group !== '');
   const json = (x: unknown) => JSON.stringify(x);
+  const bytes = (x: unknown) => Buffer.from(JSON.stringify(x));
 
-  const aggCore = json({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: core.map((g) => aggregatedGroup('', g.version, g.resources)) });
-  const aggApis = json({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: named.map((g) => aggregatedGroup(g.group, g.version, g.resources)) });
+  const aggCore = bytes({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: core.map((g) => aggregatedGroup('', g.version, g.resources)) });
+  const aggApis = bytes({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: named.map((g) => aggregatedGroup(g.group, g.version, g.resources)) });
   const groupEntry = (g: { group: string; version: string }) => ({
     name: g.group,
     versions: [{ groupVersion: `${g.group}/${g.version}`, version: g.version }],
     preferredVersion: { groupVersion: `${g.group}/${g.version}`, version: g.version },
   });
-  const legacyApis = json({ kind: 'APIGroupList', apiVersion: 'v1', groups: named.map(groupEntry) });
-  const perGV = new Map(groups.map((g) => [groupVersion(g), json(legacyResourceList(g.group, g.version, g.resources))]));
+  const legacyApis = bytes({ kind: 'APIGroupList', apiVersion: 'v1', groups: named.map(groupEntry) });
+  const perGV = new Map(groups.map((g) => [groupVersion(g), bytes(legacyResourceList(g.group, g.version, g.resources))]));
 
-  const answer = (reply: FastifyReply, type: string, body: string) => reply.code(200).header('content-type', type).header('vary', 'Accept').send(body);
+  // A Buffer keeps fastify from rewriting the media type (it would quote the parameters and add a charset).
+  const answer = (reply: FastifyReply, type: string, body: Buffer) => reply.code(200).header('content-type', type).header('vary', 'Accept').send(body);
 
   app.get('/api', (req: FastifyRequest, reply) => {
     if (wantsAggregated(req.headers.accept)) return answer(reply, AGGREGATED_TYPE, aggCore);
     const host = req.headers.host ?? '127.0.0.1';
-    return answer(reply, 'application/json', json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }));
+    return answer(reply, 'application/json', bytes({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }));
   });
   app.get('/apis', (req, reply) => (wantsAggregated(req.headers.accept) ? answer(reply, AGGREGATED_TYPE, aggApis) : answer(reply, 'application/json', legacyApis)));
   app.get('/api/v1', (_req, reply) => answer(reply, 'application/json', perGV.get('v1')!));
@@ -136,7 +138,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance): void {
     const { group } = req.params as { group: string };
     const g = named.find((x) => x.group === group);
     if (!g) return reply.code(404).header('content-type', 'application/json').send(json(notFound({ group: '', resource: '' }, '').status));
-    return answer(reply, 'application/json', json({ kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(g) }));
+    return answer(reply, 'application/json', bytes({ kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(g) }));
   });
   app.get('/apis/:group/:version', (req, reply) => {
     const { group, version } = req.params as { group: string; version: string };

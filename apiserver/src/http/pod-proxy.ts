@@ -87,6 +87,14 @@ export async function podLogHandler(scope: RequestScope): Promise<void> {
   });
 }
 
+/** Upgraded connections being proxied: not tracked by the HTTP server, so closed here on shutdown. */
+const upgraded = new Set<Duplex>();
+
+export function closeUpgradedConnections(): void {
+  for (const s of upgraded) s.destroy();
+  upgraded.clear();
+}
+
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)(\?.*)?$/;
 
 /**
@@ -105,6 +113,8 @@ export function handleUpgrade(registry: Registry, req: http.IncomingMessage, soc
     return;
   }
   const [, ns, pod, verb, rawQuery] = m;
+  upgraded.add(socket);
+  socket.on('close', () => upgraded.delete(socket));
   const query = new URLSearchParams(rawQuery?.slice(1) ?? '');
   void (async () => {
     try {
@@ -126,9 +136,16 @@ export function handleUpgrade(registry: Registry, req: http.IncomingMessage, soc
       upstream.on('error', (e) => {
         if (!socket.writableEnded) fail(500, StatusError.from(500, 'InternalError', `Internal error occurred: error dialing backend: ${e.message}`));
       });
+      upgraded.add(upstream);
+      // A WebSocket has no use for half-closed connections: when one side goes, both go.
       socket.on('error', () => upstream.destroy());
+      socket.on('end', () => upstream.destroy());
       socket.on('close', () => upstream.destroy());
-      upstream.on('close', () => socket.destroy());
+      upstream.on('end', () => socket.end());
+      upstream.on('close', () => {
+        upgraded.delete(upstream);
+        socket.destroy();
+      });
     } catch (e) {
       const status = e instanceof StatusError ? e : StatusError.from(500, 'InternalError', String(e));
       fail(status.code, status);

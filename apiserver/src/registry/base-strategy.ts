@@ -28,6 +28,7 @@ export function baseStrategy(info: ResourceInfo, overrides: Partial<Strategy> = 
     info,
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: true,
+    returnDeletedObject: false,
     selectableFields: [],
     prepareForCreate(obj) {
       if (hasStatus) delete obj.status;

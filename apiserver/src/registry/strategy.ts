@@ -16,6 +16,8 @@ export interface Strategy {
   readonly allowCreateOnUpdate: boolean;
   /** PUT without metadata.resourceVersion overwrites (true for most resources). */
   readonly allowUnconditionalUpdate: boolean;
+  /** A finished DELETE answers with the deleted object (pods, services...) rather than a Status. */
+  readonly returnDeletedObject: boolean;
   /** Field labels a field selector may use besides metadata.name and metadata.namespace. */
   readonly selectableFields: readonly string[];
 

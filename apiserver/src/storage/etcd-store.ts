@@ -35,7 +35,8 @@ export class EtcdStore implements Storage {
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: 2_000,
-      defaultCallOptions: () => ({ deadline: Date.now() + this.timeoutMs }),
+      // A deadline for unary calls only: a watch is a stream that must live on.
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
     });
   }
 
@@ -167,6 +168,12 @@ export class EtcdStore implements Storage {
           lastRevision = revision;
           const object = prev ? withRV(decode(prev, key), revision) : { metadata: { resourceVersion: String(revision) } };
           queue.push({ type: 'DELETED', key, object, revision, ...(prev ? { prevObject: decode(prev, key) } : {}) });
+        });
+        // A progress notification (no events) says every change up to its header revision has
+        // been delivered: a quiet resource's resume point moves on, so a later reconnect does not
+        // ask for a revision that compaction has since removed.
+        watcher.on('data', (res: { events: unknown[]; header: { revision: string } }) => {
+          if (res.events.length === 0) lastRevision = Math.max(lastRevision, Number(res.header.revision));
         });
         // etcd3 resumes a broken watch from the revision in the latest response header, which
         // can skip history not yet delivered. Resume from the last event we really saw instead.

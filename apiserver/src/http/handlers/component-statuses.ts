@@ -35,6 +35,7 @@ export function httpProbe(url: string): ComponentProbe['probe'] {
 }
 
 export async function componentStatusesHandler(scope: Omit<RequestScope, 'store'>, probes: ComponentProbe[]): Promise<void> {
+  scope.reply.header('warning', '299 - "v1 ComponentStatus is deprecated in v1.19+"');
   const all = await statuses(probes);
   if (scope.path.name) {
     const one = all.find((c) => c.metadata.name === scope.path.name);

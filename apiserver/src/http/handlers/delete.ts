@@ -1,7 +1,7 @@
 // DELETE of one object: 200 with the object when it is gone, 202 with it when deletion has
 // only started (graceful pod deletion, finalizers), as upstream.
 
-import { badRequest, type KubeObject } from '@minik8s/shared';
+import { badRequest, successStatus, type KubeObject } from '@minik8s/shared';
 import type { DeleteRequest } from '../../registry/strategy.ts';
 import { parseBody } from '../decode-body.ts';
 import { isDryRun, listBody, listQuery, q1, qInt, sendObject, withTypeMeta, type RequestScope } from '../scope.ts';
@@ -39,6 +39,13 @@ export function deleteOptions(scope: RequestScope): DeleteRequest & { preconditi
 
 export async function deleteHandler(scope: RequestScope): Promise<void> {
   const { object, deleted } = await scope.store.delete(scope.path.namespace, scope.path.name!, deleteOptions(scope));
+  if (deleted && !scope.store.strategy.returnDeletedObject) {
+    // As upstream's finalizeDelete: most resources answer a finished delete with a Status.
+    const { group, resource } = scope.info;
+    const details = { name: object.metadata.name, ...(group ? { group } : {}), kind: resource, uid: object.metadata.uid };
+    scope.reply.code(200).header('content-type', 'application/json').send(JSON.stringify(successStatus(details)));
+    return;
+  }
   sendObject(scope, deleted ? 200 : 202, withTypeMeta(scope.info, object));
 }
 

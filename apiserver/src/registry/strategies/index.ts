@@ -26,6 +26,7 @@ const FACTORIES: Record<string, (info: ResourceInfo, deps: StrategyDeps) => Stra
   '/events': eventStrategy,
   '/endpoints': createOnUpdate,
   'coordination.k8s.io/leases': createOnUpdate,
+  '/serviceaccounts': (info) => baseStrategy(info, { returnDeletedObject: true }),
   '/secrets': (info) => baseStrategy(info, { selectableFields: ['type'] }),
   'batch/jobs': jobStrategy,
   '/services': serviceStrategy,

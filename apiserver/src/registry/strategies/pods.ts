@@ -6,6 +6,7 @@ export function podStrategy(info: ResourceInfo): Strategy {
   const base = baseStrategy(info);
   return {
     ...base,
+    returnDeletedObject: true,
     selectableFields: [
       'spec.nodeName',
       'spec.restartPolicy',
