@@ -54,7 +54,7 @@ export function endpointString(ep: Pick<Endpoint, 'ip' | 'port'>): string {
 }
 
 export interface ProxyState {
-  /** By ServicePort.key, in a stable (sorted) order. */
+  /** By ServicePort.key; Services by namespace/name, their ports in spec order. */
   services: Map<string, ServicePort>;
   /** By ServicePort.key: every endpoint the EndpointSlices list, sorted by ip:port. */
   endpoints: Map<string, Endpoint[]>;

@@ -168,7 +168,7 @@ export function buildIptablesRules(state: ProxyState, opts: IptablesRulesOptions
       natChains.push(chain);
       nat.push(`-A ${chain} -m comment --comment ${comment(name)} -s ${ep.ip}/32 -j KUBE-MARK-MASQ`);
       const affinity = sp.sessionAffinity.clientIP ? ` -m recent --name ${chain} --set` : '';
-      nat.push(`-A ${chain} -m comment --comment ${comment(name)} -m ${proto} -p ${proto} -j DNAT${affinity} --to-destination ${endpointString(ep)}`);
+      nat.push(`-A ${chain} -m comment --comment ${comment(name)}${affinity} -m ${proto} -p ${proto} -j DNAT --to-destination ${endpointString(ep)}`);
     }
   }
 
