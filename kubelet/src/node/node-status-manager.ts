@@ -77,8 +77,10 @@ export class NodeStatusManager {
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       const existing = await client.get('nodes', config.nodeName);
-      // Take over an existing node: make its default labels current.
-      const labels = { ...(existing.metadata.labels ?? {}), ...nodeLabels(config, machine) };
+      // Take over an existing node: make its default labels current (--node-labels apply only
+      // at creation, as upstream's updateDefaultLabels).
+      const defaults = nodeLabels({ ...config, nodeLabels: {} }, machine);
+      const labels = { ...(existing.metadata.labels ?? {}), ...defaults };
       if (JSON.stringify(labels) !== JSON.stringify(existing.metadata.labels ?? {})) {
         existing.metadata.labels = labels;
         this.node = await client.update('nodes', existing);

@@ -34,8 +34,9 @@ interface Entry {
   status: PodStatus;
   /** The pod's containers are all stopped for good (deletion may complete). */
   terminated: boolean;
-  /** The last status written, to skip no-op writes while the informer lags. */
+  /** The last status written and to which object (uid), to skip no-op writes while the informer lags. */
   written: string | undefined;
+  writtenTo: string | undefined;
   dirty: boolean;
   deleted: boolean;
 }
@@ -86,7 +87,7 @@ export class StatusManager {
     if (e) {
       e.pod = pod;
       e.status = status;
-    } else this.entries.set(uid, { pod, status, terminated: false, written: undefined, dirty: false, deleted: false });
+    } else this.entries.set(uid, { pod, status, terminated: false, written: undefined, writtenTo: undefined, dirty: false, deleted: false });
     this.enqueue(uid);
   }
 
@@ -165,11 +166,12 @@ export class StatusManager {
     for (let attempt = 0; attempt < 5; attempt++) {
       const merged = mergePodStatus(current!.status, e.status);
       const text = comparable(merged);
-      if (text === comparable(current!.status) || text === e.written) break;
+      if (text === comparable(current!.status) || (text === e.written && e.writtenTo === current!.metadata.uid)) break;
       try {
         const body: Pod = { ...current!, status: merged };
         const updated = await this.opts.client.updateStatus<Pod>('pods', body, { namespace: ns });
         e.written = text;
+        e.writtenTo = updated.metadata.uid;
         current = updated;
         break;
       } catch (err) {
