@@ -472,8 +472,15 @@ export class KubeletPodSyncer implements PodSyncer {
     try {
       await runtime.pullImage(image);
     } catch (err) {
-      this.imageBackoff.next(key, this.now());
       const msg = (err as Error).message;
+      if (present) {
+        // Offline machines (no registry) still run what they have: a failed pull of an image
+        // that is on the node uses it, saying so (upstream would fail with ErrImagePull).
+        recorder.event(ref, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}; using the image present on the node`);
+        recorder.event(ref, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+        return { ok: true };
+      }
+      this.imageBackoff.next(key, this.now());
       this.setReason(uid, spec.name, 'ErrImagePull', msg);
       recorder.event(ref, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`);
       recorder.event(ref, 'Warning', 'Failed', 'Error: ErrImagePull');
