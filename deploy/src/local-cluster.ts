@@ -39,6 +39,13 @@ export interface LocalClusterOptions {
   etcdPort?: number;
   /** Nodes (a kubelet and a kube-proxy each), named node-1, node-2, ... Default 2. */
   nodes?: number;
+  /**
+   * Each node's address (kubelet --node-ip and --address, kube-proxy --bind-address for the
+   * NodePorts). Default 127.0.0.1, 127.0.0.2, ...: Linux routes all of 127.0.0.0/8 to the
+   * loopback interface, so every node gets its own address on one machine without any setup
+   * (macOS needs `ifconfig lo0 alias 127.0.0.2` first).
+   */
+  nodeIPs?: string[];
   /** The kubelets' --container-runtime. Default process. */
   runtime?: RuntimeName;
   /** Default 2 each: one leads, the other waits on the Lease. */
@@ -119,6 +126,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const runDir = join(dataDir, 'run');
   const kubeconfig = join(dataDir, 'kubeconfig');
   const nodes = opts.nodes ?? 2;
+  const nodeIPs = opts.nodeIPs ?? Array.from({ length: nodes }, (_, i) => `127.0.0.${i + 1}`);
+  if (nodeIPs.length < nodes) throw new Error(`nodeIPs has ${nodeIPs.length} address(es) for ${nodes} nodes`);
   const runtime = opts.runtime ?? 'process';
   const healthTimeoutMs = opts.healthTimeoutMs ?? 60_000;
   const plan = new PortPlan(opts.ports ?? 'well-known');
@@ -295,6 +304,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     const nodeGroup: { handle: ComponentHandle; probe: HealthProbe }[] = [];
     for (let i = 1; i <= nodes; i++) {
       const node = `node-${i}`;
+      const nodeIP = nodeIPs[i - 1];
       if (flagSets.has('kubelet')) {
         const name = `kubelet-${node}`;
         const flags = flagsOf('kubelet');
@@ -308,7 +318,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
             { flag: 'node-name', value: node, required: true },
             { flag: 'hostname-override', value: node },
             { flag: 'container-runtime', value: runtime, required: true },
-            { flag: 'address', value: '127.0.0.1' },
+            { flag: 'node-ip', value: nodeIP, required: true },
+            { flag: 'address', value: nodeIP },
             { flag: 'port', value: String(apiPort), required: true },
             { flag: 'healthz-bind-address', value: '127.0.0.1' },
             { flag: 'healthz-port', value: String(healthzPort), required: true },
@@ -318,7 +329,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         );
         const healthz = `http://127.0.0.1:${healthzPort}/healthz`;
         nodeGroup.push({
-          handle: start(name, 'kubelet', spawnComponent('kubelet', name, args, logDir), { api: `http://127.0.0.1:${apiPort}`, healthz }, skipped, node),
+          handle: start(name, 'kubelet', spawnComponent('kubelet', name, args, logDir), { 'node-ip': nodeIP, api: `http://${nodeIP}:${apiPort}`, healthz }, skipped, node),
           probe: httpProbe(healthz),
         });
       }
@@ -334,9 +345,11 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
             ...apiserverWishes(flags, apiserverUrl, kubeconfig),
             { flag: 'hostname-override', value: node, required: true },
             { flag: 'proxy-mode', value: 'userspace' },
-            { flag: 'healthz-bind-address', value: `127.0.0.1:${healthzPort}` },
+            // NodePorts on the node's own address: two proxies on one machine cannot share one.
+            { flag: 'bind-address', value: nodeIP, required: true },
+            { flag: 'healthz-bind-address', value: '127.0.0.1' },
             { flag: 'healthz-port', value: String(healthzPort) },
-            { flag: 'metrics-bind-address', value: `127.0.0.1:${metricsPort}` },
+            { flag: 'metrics-bind-address', value: '127.0.0.1' },
             { flag: 'metrics-port', value: String(metricsPort) },
           ],
           extra('kube-proxy'),
@@ -344,7 +357,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         if (!flags.has('healthz-port') && !flags.has('healthz-bind-address')) throw new Error('kube-proxy has neither --healthz-port nor --healthz-bind-address: the launcher cannot tell when it is up');
         const healthz = `http://127.0.0.1:${healthzPort}/healthz`;
         nodeGroup.push({
-          handle: start(name, 'kube-proxy', spawnComponent('kube-proxy', name, args, logDir), { healthz, metrics: `http://127.0.0.1:${metricsPort}/metrics` }, skipped, node),
+          handle: start(name, 'kube-proxy', spawnComponent('kube-proxy', name, args, logDir), { nodePorts: `${nodeIP}:<nodePort>`, healthz, metrics: `http://127.0.0.1:${metricsPort}/metrics` }, skipped, node),
           probe: httpProbe(healthz),
         });
       }

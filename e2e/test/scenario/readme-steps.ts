@@ -76,7 +76,8 @@ export async function rolloutStatus(t: ScenarioTarget, timeoutMs: number): Promi
   const r = await run(t, ['rollout', 'status', 'deployment/web', `--timeout=${Math.round(timeoutMs / 1000)}s`], { timeoutMs: timeoutMs + 15_000 });
   if (r.code === 0) return r.stdout;
   const state = await run(t, ['get', 'deployment,replicaset,pods', '-l', 'app=web', '-o', 'wide']);
-  throw new Error(`kubectl rollout status deployment/web exited ${r.code}\n${r.stdout}${r.stderr}\n${state.stdout}${state.stderr}`);
+  const logs = await run(t, ['logs', '-l', 'app=web', '--tail=3', '--prefix']);
+  throw new Error(`kubectl rollout status deployment/web exited ${r.code}\n${r.stdout}${r.stderr}\n${state.stdout}${state.stderr}\nlogs:\n${logs.stdout}${logs.stderr}`);
 }
 
 export interface WebPod {
