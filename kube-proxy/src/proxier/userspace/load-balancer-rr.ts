@@ -67,6 +67,11 @@ export class LoadBalancerRR {
     this.services.delete(service);
   }
 
+  /** Whether picks for `service` depend on the client's address (ClientIP affinity). */
+  usesClientIP(service: string): boolean {
+    return (this.services.get(service)?.affinityTimeoutMs ?? 0) > 0;
+  }
+
   endpointCount(service: string): number {
     return this.services.get(service)?.endpoints.length ?? 0;
   }

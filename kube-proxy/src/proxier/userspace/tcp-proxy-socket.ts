@@ -39,6 +39,8 @@ export class TcpProxySocket {
   private readonly dialTimeoutsMs: readonly number[];
   private readonly server: Server;
   private readonly open = new Set<Socket>();
+  /** Metric children of the current service (label lookups cost per connection otherwise). */
+  private counters: { service: string; connections: { inc(): void }; active: { inc(): void; dec(): void } } | undefined;
 
   constructor(opts: TcpProxySocketOptions) {
     this.host = opts.host;
@@ -78,11 +80,16 @@ export class TcpProxySocket {
 
   private async forward(client: Socket): Promise<void> {
     const service = this.service;
-    this.metrics.connections.inc({ service });
+    if (this.counters?.service !== service) {
+      this.counters = { service, connections: this.metrics.connections.labels({ service }), active: this.metrics.activeConnections.labels({ service }) };
+    }
+    const counters = this.counters;
+    counters.connections.inc();
     this.open.add(client);
     client.on('error', () => client.destroy());
     client.once('close', () => this.open.delete(client));
-    const upstream = await this.dial(service, client.remoteAddress ?? '');
+    // remoteAddress costs a getpeername(2): only affinity needs it.
+    const upstream = await this.dial(service, this.lb.usesClientIP(service) ? (client.remoteAddress ?? '') : '');
     if (!upstream) {
       client.destroy();
       return;
@@ -92,12 +99,12 @@ export class TcpProxySocket {
       return;
     }
     this.open.add(upstream);
-    this.metrics.activeConnections.inc({ service });
+    counters.active.inc();
     let ended = false;
     const finish = () => {
       if (ended) return;
       ended = true;
-      this.metrics.activeConnections.dec({ service });
+      counters.active.dec();
       client.destroy();
       upstream.destroy();
       this.open.delete(upstream);
