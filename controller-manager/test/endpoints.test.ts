@@ -49,7 +49,7 @@ describe('endpoints and endpointslice controllers', { timeout: 120_000 }, () => 
     return waitForReadyPods(cluster.client, ns, { app: 'svc' }, 4);
   };
 
-  const endpointsOf = async (ns: string) => {
+  const endpointsOf = async (ns: string): Promise<any> => {
     try {
       return await cluster.client.get('endpoints', 'web', { namespace: ns });
     } catch (err) {
