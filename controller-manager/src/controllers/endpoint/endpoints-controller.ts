@@ -119,9 +119,10 @@ export class EndpointsController extends Controller {
       if (current) await this.ctx.client.update('endpoints', ep);
       else await this.ctx.client.create('endpoints', ep, { namespace });
     } catch (err) {
-      // A terminating namespace refuses new content: nothing to do.
-      if (!current && isStatusError(err) && err.code === 403) return;
-      if (isAlreadyExists(err) || isConflict(err)) return { requeue: true }; // cache was behind
+      // A terminating namespace refuses new content (a PUT of a deleted object is a create).
+      if (isStatusError(err) && err.code === 403) return;
+      // Our cache was behind (created, changed or deleted meanwhile): its event brings us back.
+      if (isAlreadyExists(err) || isConflict(err) || isNotFound(err)) return { requeue: true };
       throw err;
     }
   }

@@ -173,8 +173,14 @@ export class EndpointSliceController extends Controller {
       endpoints,
       ports,
     };
-    const updated = await this.ctx.client.update<KubeObject>('endpointslices.discovery.k8s.io', next);
-    this.tracker.wrote(key, updated, this.clock.now());
+    try {
+      const updated = await this.ctx.client.update<KubeObject>('endpointslices.discovery.k8s.io', next);
+      this.tracker.wrote(key, updated, this.clock.now());
+    } catch (err) {
+      // Deleted meanwhile (garbage collector, namespace teardown): its delete event brings us back.
+      if (isNotFound(err) || (isStatusError(err) && err.code === 403)) return;
+      throw err;
+    }
   }
 
   private async deleteSlice(key: string, slice: KubeObject): Promise<void> {
