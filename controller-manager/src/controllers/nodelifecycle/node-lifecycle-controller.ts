@@ -179,10 +179,15 @@ export class NodeLifecycleController extends Controller {
       if (!zoneConditions.has(zone)) zoneConditions.set(zone, []);
       zoneConditions.get(zone)!.push(current);
       if (!current) continue;
-      await this.processTaintBasedEviction(node, current);
-      if (current.status !== 'True') {
-        if (observed?.status === 'True') this.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
-        await this.markPodsNotReady(node);
+      if (current.status !== 'True' && observed?.status === 'True') {
+        this.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
+      }
+      // One node's failure must not stop the pass for the others: the next pass retries it.
+      try {
+        await this.processTaintBasedEviction(node, current);
+        if (current.status !== 'True') await this.markPodsNotReady(node);
+      } catch (err) {
+        this.logger.warn({ node: node.metadata.name, err: (err as Error).message }, 'node health actions failed');
       }
     }
     await this.handleDisruption(zoneConditions, nodes);
@@ -272,14 +277,17 @@ export class NodeLifecycleController extends Controller {
     const now = rfc3339(this.clock.now());
     for (const pod of this.pods.getIndexer().byIndex(NODE_NAME_INDEX, node.metadata.name!)) {
       if (!isPodReady(pod)) continue;
-      const conditions = (pod.status?.conditions ?? []).map((c: NodeCondition) =>
-        c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: now } : c,
-      );
+      // Patch the one condition (merge key "type"), so no other status field is overwritten.
+      const ready = { type: 'Ready', status: 'False', lastTransitionTime: now };
       try {
-        await this.ctx.client.updateStatus('pods', { ...pod, status: { ...pod.status, conditions } });
+        await this.ctx.client.patch('pods', pod.metadata.name!, { metadata: { uid: pod.metadata.uid }, status: { conditions: [ready] } }, {
+          namespace: pod.metadata.namespace,
+          subresource: 'status',
+          type: 'strategic',
+        });
         this.recorder.event(objectReference('Pod', pod), 'Warning', 'NodeNotReady', 'Node is not ready');
       } catch (err) {
-        if (!isNotFound(err) && !isConflict(err)) throw err; // a conflict is retried next pass
+        if (!isNotFound(err) && !isConflict(err)) throw err; // gone, or replaced by a namesake
       }
     }
   }

@@ -111,22 +111,25 @@ export class TaintEvictionController extends Controller {
   private async evict(pod: KubeObject): Promise<void> {
     const key = podKeyOf(pod);
     this.recorder.event(objectReference('Pod', pod), 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
-    const conditions = [
-      ...((pod.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'DisruptionTarget'),
-      {
-        type: 'DisruptionTarget',
-        status: 'True',
-        lastTransitionTime: rfc3339(this.clock.now()),
-        reason: 'DeletionByTaintManager',
-        message: 'Taint manager: deleting due to NoExecute taint',
-      },
-    ];
+    // A strategic merge patch of the one condition (merge key "type"): no resourceVersion to
+    // be stale, so a concurrent status write (the node controller marking it not ready) is kept.
+    const condition = {
+      type: 'DisruptionTarget',
+      status: 'True',
+      lastTransitionTime: rfc3339(this.clock.now()),
+      reason: 'DeletionByTaintManager',
+      message: 'Taint manager: deleting due to NoExecute taint',
+    };
     try {
-      await this.ctx.client.updateStatus('pods', { ...pod, status: { ...(pod.status ?? {}), conditions } });
+      await this.ctx.client.patch('pods', pod.metadata.name!, { metadata: { uid: pod.metadata.uid }, status: { conditions: [condition] } }, {
+        namespace: pod.metadata.namespace,
+        subresource: 'status',
+        type: 'strategic',
+      });
     } catch (err) {
-      // The condition is informative; a stale read must not stop the eviction.
-      if (isNotFound(err)) return;
-      if (!isConflict(err)) this.logger.debug({ pod: key, err: (err as Error).message }, 'could not set DisruptionTarget');
+      if (isNotFound(err) || isConflict(err)) return; // gone, or replaced by a namesake
+      // The condition is informative: failing to set it must not stop the eviction.
+      this.logger.debug({ pod: key, err: (err as Error).message }, 'could not set DisruptionTarget');
     }
     try {
       await this.ctx.client.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid! } });
