@@ -24,6 +24,7 @@ export interface ApiServerOptions {
   etcdPrefix?: string;
   logger?: Logger;
   logRequests?: boolean;
+  profiling?: boolean;
   watchCacheSize?: number;
   componentProbes?: ComponentProbe[];
   /** How often etcd's health is checked (ms). */
@@ -95,6 +96,7 @@ export class ApiServer {
       health: this.health,
       logger: this.log,
       logRequests: opts.logRequests ?? false,
+      profiling: opts.profiling ?? false,
       componentProbes: opts.componentProbes ?? [
         { name: 'etcd-0', probe: async () => ((await this.storage.healthy()) ? { healthy: true, message: 'ok' } : { healthy: false, message: '', error: 'etcd does not answer' }) },
         { name: 'scheduler', probe: httpProbe('http://127.0.0.1:10259/healthz') },

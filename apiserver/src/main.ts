@@ -22,6 +22,7 @@ const program = new Command('kube-apiserver')
   .option('--service-node-port-range <range>', 'a port range to reserve for services with NodePort visibility', '30000-32767')
   .option('--default-not-ready-toleration-seconds <s>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod that has none', (v) => Number(v), 300)
   .option('--default-unreachable-toleration-seconds <s>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod that has none', (v) => Number(v), 300)
+  .option('--profiling', 'serve /debug/memory (process memory after a full GC when node runs with --expose-gc)', false)
   .option('--watch-cache-size <n>', 'how many recent events each resource keeps for watches that start in the past', (v) => Number(v), 10_000)
   .addOption(new Option('--v <level>', 'log verbosity: 0 info, 3 adds one log line per request, 4 debug, 6 trace').argParser((v) => Number(v)).default(0))
   .showHelpAfterError();
@@ -35,6 +36,7 @@ const opts = program.opts<{
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   watchCacheSize: number;
+  profiling: boolean;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
   v: number;
@@ -47,6 +49,7 @@ const server = new ApiServer({
   logger,
   logRequests: opts.v >= 3,
   watchCacheSize: opts.watchCacheSize,
+  profiling: opts.profiling,
   defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
   serviceClusterIPRange: opts.serviceClusterIpRange,

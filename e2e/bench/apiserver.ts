@@ -7,6 +7,7 @@
 //   (c)     single-object reads/s: etcd get vs GET .../pods/<name>
 //   (d)     RV=0 list of the whole namespace: etcd range get of the apiserver's own keys vs
 //           GET .../pods?resourceVersion=0 (served from the watch cache)
+//   (m)     memory: the apiserver's heap growth (after GC) while holding the pods vs the bytes etcd stores
 //   (e)     watch fan-out: N watchers, one write, delivery latency from the moment the write is
 //           issued until each watcher has the event (HTTP watches vs N etcd3 watchers on one client)
 // and prints each number with its ratio to the raw-etcd baseline. Only ratios are comparable
@@ -284,6 +285,41 @@ async function benchList(opts: BenchOptions, etcd: Etcd3, api: Pool, pods: numbe
   });
 }
 
+/** The apiserver's heap after a full collection (its --profiling /debug/memory with --expose-gc). */
+async function retainedMemory(api: Pool): Promise<{ heapUsed: number; rss: number } | undefined> {
+  const res = await api.request({ method: 'GET', path: '/debug/memory' });
+  const body = (await res.body.json()) as { collected: boolean; heapUsed: number; rss: number };
+  return res.statusCode === 200 && body.collected ? body : undefined;
+}
+
+/** The bytes etcd stores for the apiserver's pods (values only). */
+async function storedBytes(etcd: Etcd3): Promise<number> {
+  const kvs = await etcd.getAll().prefix(`${APISERVER_PREFIX}/pods/${NAMESPACE}/`).buffers();
+  return Object.values(kvs).reduce((n, v) => n + v.length, 0);
+}
+
+/**
+ * (m) What holding the pods costs the apiserver: the growth of its heap (after a full GC) while
+ * the pods were created and listed — the watch cache, its event window, cached JSON — against
+ * the bytes etcd stores for them. 1x would mean one compact in-memory copy of the data.
+ */
+function benchMemory(bytes: number, before: { heapUsed: number; rss: number } | undefined, after: { heapUsed: number; rss: number } | undefined, pods: number, rows: Row[]): void {
+  if (!before || !after) {
+    progress('(m) memory: /debug/memory did not collect garbage (no --expose-gc?), skipped');
+    return;
+  }
+  const mib = (n: number) => n / (1024 * 1024);
+  rows.push({
+    phase: '(m)',
+    metric: `apiserver heap growth for ${pods} pods`,
+    apiserver: mib(after.heapUsed - before.heapUsed),
+    etcd: mib(bytes),
+    unit: 'MiB',
+    better: 'lower',
+    note: `etcd = bytes stored for those pods; heap after GC ${mib(before.heapUsed).toFixed(0)} -> ${mib(after.heapUsed).toFixed(0)} MiB, RSS ${mib(after.rss).toFixed(0)} MiB`,
+  });
+}
+
 interface HttpWatcher {
   close(): void;
 }
@@ -433,7 +469,11 @@ async function main(): Promise<void> {
     progress(`starting etcd (${opts.etcd})`);
     etcdHandle = await startBenchEtcd(opts.etcd);
     progress(`etcd at ${etcdHandle.endpoints.join(',')}; starting the apiserver`);
-    apiserver = await startApiserver({ etcdServers: etcdHandle.endpoints, args: [`--etcd-prefix=${APISERVER_PREFIX}`] });
+    apiserver = await startApiserver({
+      etcdServers: etcdHandle.endpoints,
+      args: [`--etcd-prefix=${APISERVER_PREFIX}`, '--profiling'],
+      env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() },
+    });
     progress(`apiserver at ${apiserver.url}`);
     // A 10,000-pod range is bigger than gRPC's default 4 MiB message limit.
     etcd = new Etcd3({ hosts: etcdHandle.endpoints, grpcOptions: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
@@ -446,11 +486,13 @@ async function main(): Promise<void> {
     expectStatus('warm-up POST', warm.status, [201], warm.json);
     const template = warm.json as Record<string, any>;
 
+    const memBefore = await retainedMemory(api);
     const created = await benchCreates(opts, etcd, api, template, rows);
     // The namespace holds pod-0..pod-(n-1) and the warm-up pod.
     const pods = (await fillNamespace(opts, api, created)) + 1;
     await benchGets(opts, etcd, api, pods - 1, rows);
     await benchList(opts, etcd, api, pods, rows);
+    benchMemory(await storedBytes(etcd), memBefore, await retainedMemory(api), pods, rows);
     await benchWatch(opts, etcd, apiserver.url, api, template, rows);
 
     printTable(rows);

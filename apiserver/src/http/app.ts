@@ -16,6 +16,8 @@ export interface AppOptions {
   health: HealthState;
   logger: FastifyBaseLogger;
   logRequests?: boolean;
+  /** Serve /debug/memory. */
+  profiling?: boolean;
   now?: () => Date;
   componentProbes?: ComponentProbe[];
 }
@@ -69,7 +71,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     });
   }
 
-  registerHealthRoutes(app, opts.health, opts.registry);
+  registerHealthRoutes(app, opts.health, opts.registry, opts.profiling ?? false);
   registerDiscoveryRoutes(app);
   registerOpenAPIRoutes(app);
   registerResourceRoutes(app, opts.registry, now, opts.componentProbes ?? []);

@@ -22,7 +22,16 @@ export const VERSION_INFO = {
   platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
 };
 
-export function registerHealthRoutes(app: FastifyInstance, health: HealthState, registry: Registry): void {
+export function registerHealthRoutes(app: FastifyInstance, health: HealthState, registry: Registry, profiling = false): void {
+  if (profiling) {
+    // --profiling: the process's memory after a full collection when node runs with --expose-gc,
+    // so benchmarks measure what is retained rather than garbage not yet collected.
+    app.get('/debug/memory', (_req, reply) => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      reply.header('content-type', 'application/json').send(JSON.stringify({ collected: gc !== undefined, ...process.memoryUsage() }));
+    });
+  }
   const text = (code: number, body: string) => ({ code, body });
   const checks = (verbose: boolean, ready: boolean) => {
     const lines = [
