@@ -29,7 +29,9 @@ export function httpProbe(url: string): ComponentProbe['probe'] {
       const text = await res.text();
       return res.ok ? { healthy: true, message: text } : { healthy: false, message: '', error: `HTTP probe failed with statuscode: ${res.status}` };
     } catch (e) {
-      return { healthy: false, message: '', error: `Get "${url}": ${(e as Error).cause ? String((e as Error).cause) : (e as Error).message}` };
+      const cause = (e as Error).cause as { code?: string; address?: string; port?: number; message?: string } | undefined;
+      const why = cause?.code === 'ECONNREFUSED' ? `dial tcp ${cause.address}:${cause.port}: connect: connection refused` : (cause?.message ?? (e as Error).message);
+      return { healthy: false, message: '', error: `Get "${url}": ${why}` };
     }
   };
 }
