@@ -138,10 +138,17 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const releaseLock = takeDataDirLock(runDir);
 
   const components: ComponentHandle[] = [];
+  // Last line of defence: a launcher that exits without stop() (a second Ctrl-C, a crash) takes
+  // its daemons with it, and what they started (pods of the process runtime).
   const killAllNow = () => {
-    for (const c of components) c.process.signal('SIGKILL');
+    for (const p of processTree(components.map((c) => c.process.pid).filter((pid): pid is number => pid !== undefined))) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
   };
-  // Last line of defence: a launcher that exits without stop() takes its daemons with it.
   process.on('exit', killAllNow);
   let stopping: Promise<StopReport> | undefined;
 

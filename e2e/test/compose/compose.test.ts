@@ -195,11 +195,17 @@ describe('docker compose: the README cluster in containers', () => {
     requireUp();
     const p = project as ComposeProject;
     await steps.ok(target, ['delete', 'deployment,service,pod', '--all', '--wait=false']);
-    await waitFor(async () => (await steps.ok(target, ['get', 'pods', '--no-headers'])).trim() === '', {
-      timeoutMs: 90_000,
-      intervalMs: 1_000,
-      message: 'the kubelets never removed the pods',
-    });
+    try {
+      await waitFor(async () => (await steps.ok(target, ['get', 'pods', '--no-headers'], { timeoutMs: 15_000 })).trim() === '', {
+        timeoutMs: 90_000,
+        intervalMs: 1_000,
+        message: 'the kubelets never removed the pods',
+      });
+    } catch (err) {
+      const pods = await steps.run(target, ['get', 'pods', '-o', 'wide'], { timeoutMs: 15_000 }).catch((e: Error) => ({ stdout: '', stderr: e.message }));
+      const logs = await Promise.all(['kubelet-1', 'kubelet-2'].map((s) => p.logs(s, 15)));
+      throw new Error(`${(err as Error).message}\n${pods.stdout}${pods.stderr}\n${logs.join('\n')}`, { cause: err });
+    }
     const left = await p.down(name);
     project = undefined;
     assert.deepEqual(left, [], 'containers left after compose down');
