@@ -16,6 +16,7 @@ import { EndpointSliceController, ENDPOINTSLICE_CONTROLLER } from './controllers
 import { NodeLifecycleController, NODE_LIFECYCLE_CONTROLLER } from './controllers/nodelifecycle/node-lifecycle-controller.ts';
 import { TaintEvictionController, TAINT_EVICTION_CONTROLLER } from './controllers/tainteviction/taint-eviction-controller.ts';
 import { NodeIpamController, NODE_IPAM_CONTROLLER } from './controllers/nodeipam/node-ipam-controller.ts';
+import { PodGCController, POD_GC_CONTROLLER } from './controllers/podgc/pod-gc-controller.ts';
 
 export interface ControllerDescriptor {
   name: string;
@@ -45,6 +46,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     aliases: ['nodeipam'],
     init: (ctx) => (ctx.options.allocateNodeCidrs ? new NodeIpamController(ctx) : undefined),
   },
+  { name: POD_GC_CONTROLLER, aliases: ['podgc'], init: (ctx) => new PodGCController(ctx) },
 ];
 
 function lookup(descriptors: readonly ControllerDescriptor[], name: string): ControllerDescriptor | undefined {

@@ -25,6 +25,8 @@ export interface ControllerManagerOptions {
   concurrentEndpointSyncs: number;
   concurrentServiceEndpointSyncs: number;
   concurrentServiceAccountSyncs: number;
+  /** Terminated pods kept before the pod GC deletes the oldest (0 = never). */
+  terminatedPodGCThreshold: number;
   /** How often the namespace controller re-checks every namespace. */
   namespaceSyncPeriod: number;
   nodeMonitorPeriod: number;
@@ -67,7 +69,7 @@ function positiveInt(v: string): number {
 export function controllerManagerCommand(): Command {
   return componentCommand(COMPONENT_NAME, { port: DEFAULT_PORT })
     .description(
-      'The Kubernetes controller manager of minik8s: the core control loops (replicaset, deployment, namespace, garbage collector, serviceaccount, endpoints, endpointslice, node lifecycle, node ipam, taint eviction) in one process.',
+      'The Kubernetes controller manager of minik8s: the core control loops (replicaset, deployment, namespace, garbage collector, serviceaccount, endpoints, endpointslice, node lifecycle, taint eviction, node ipam, pod gc) in one process.',
     )
     .option(
       '--controllers <names>',
@@ -82,6 +84,7 @@ export function controllerManagerCommand(): Command {
     .option('--concurrent-endpoint-syncs <n>', 'The number of endpoint syncing operations that will be done concurrently.', positiveInt, 5)
     .option('--concurrent-service-endpoint-syncs <n>', 'The number of service endpoint syncing operations that will be done concurrently (EndpointSlices).', positiveInt, 5)
     .option('--concurrent-serviceaccount-syncs <n>', 'The number of service account objects that are allowed to sync concurrently.', positiveInt, 1)
+    .option('--terminated-pod-gc-threshold <n>', 'Number of terminated pods that can exist before the terminated pod garbage collector starts deleting terminated pods. If <= 0, the terminated pod garbage collector is disabled.', parseIntFlag, 12500)
     .option('--namespace-sync-period <duration>', 'The period for syncing namespace life-cycle updates.', parseDurationFlag, 300_000)
     .option('--node-monitor-period <duration>', 'The period for syncing NodeStatus in the node lifecycle controller.', parseDurationFlag, 5_000)
     .option(
@@ -118,6 +121,7 @@ export function controllerManagerOptions(cmd: Command): ControllerManagerOptions
     concurrentEndpointSyncs: o.concurrentEndpointSyncs,
     concurrentServiceEndpointSyncs: o.concurrentServiceEndpointSyncs,
     concurrentServiceAccountSyncs: o.concurrentServiceaccountSyncs,
+    terminatedPodGCThreshold: o.terminatedPodGcThreshold,
     namespaceSyncPeriod: o.namespaceSyncPeriod,
     nodeMonitorPeriod: o.nodeMonitorPeriod,
     nodeMonitorGracePeriod: o.nodeMonitorGracePeriod,
