@@ -5,6 +5,7 @@
 //
 // (last run on both repositories at tag v0.36.3, i.e. Kubernetes 1.36: a superset of what the
 // 1.32 clients send, since field numbers are never reused).
+//
 // Field numbers and proto types come from each package's generated.proto; what JSON makes of a
 // field (its name, omitempty, a Go pointer, an embedded struct flattened into its parent) is only
 // in the Go struct tags of types.go, so both are read. Only the messages reachable from ROOTS are

@@ -15,7 +15,6 @@
 import { PACKAGE_ALIASES, SPECIAL_TYPES, type SpecialType } from './package-names.ts';
 import { schemasByPackage } from './schemas/index.ts';
 
-
 export type ScalarType = 'string' | 'int32' | 'int64' | 'bool' | 'bytes';
 const SCALARS: ReadonlySet<string> = new Set<ScalarType>(['string', 'int32', 'int64', 'bool', 'bytes']);
 
@@ -73,8 +72,8 @@ export function parseMessageSchema(name: string, notation: string): MessageSchem
 
 let registry: Map<string, MessageSchema> | undefined;
 
-/** The schema of a message by full name, or undefined when the tables do not hold it. */
-export function messageSchema(fullName: string): MessageSchema | undefined {
+/** Parses every table once, on first use. */
+function loadRegistry(): Map<string, MessageSchema> {
   if (!registry) {
     registry = new Map();
     for (const [alias, messages] of Object.entries(schemasByPackage)) {
@@ -82,11 +81,15 @@ export function messageSchema(fullName: string): MessageSchema | undefined {
       for (const [short, notation] of Object.entries(messages)) registry.set(`${pkg}.${short}`, parseMessageSchema(`${pkg}.${short}`, notation));
     }
   }
-  return registry.get(fullName);
+  return registry;
+}
+
+/** The schema of a message by full name, or undefined when the tables do not hold it. */
+export function messageSchema(fullName: string): MessageSchema | undefined {
+  return loadRegistry().get(fullName);
 }
 
 /** Every message in the tables, for consistency checks. */
 export function allMessageSchemas(): MessageSchema[] {
-  messageSchema('');
-  return [...registry!.values()];
+  return [...loadRegistry().values()];
 }
