@@ -35,3 +35,4 @@ export * from './component/health-server.ts';
 export * from './component/run-component.ts';
 export * from './client/request-options.ts';
 export * from './client/status-from-response.ts';
+export * from './cron/index.ts';

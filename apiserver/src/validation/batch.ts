@@ -8,7 +8,7 @@ import { goLabelSelector, goStringMap } from './go-format.ts';
 import { isDNS1123Label, nameIsDNSSubdomain } from './names.ts';
 import { compileLabelSelector, deepEqual, immutable, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.ts';
 import { validatePodTemplateSpec } from './pod.ts';
-import { parseCronSchedule, timeZoneError } from './cron-schedule.ts';
+import { parseCronSchedule, timeZoneError } from '@minik8s/shared';
 import { SELECTOR_MISMATCH } from './workload-template.ts';
 
 type Obj = Record<string, any>;

@@ -109,8 +109,8 @@ export function validateStatusUpdate(group: string, kind: string, obj: KubeObjec
 }
 
 export type { NameValidator } from './names.ts';
-export { parseCronSchedule, timeZoneError } from './cron-schedule.ts';
-export type { CronFields, CronSchedule, CronParseResult } from './cron-schedule.ts';
+export { parseCronSchedule, timeZoneError } from '@minik8s/shared';
+export type { CronFields, CronSchedule, CronParseResult } from '@minik8s/shared';
 export { validatePodBinding } from './pod.ts';
 export { validateNamespaceFinalizeUpdate } from './namespace.ts';
 export { compileLabelSelector, deepEqual } from './object-meta.ts';

@@ -1,8 +1,9 @@
 // Cron schedules as CronJobs accept them: robfig/cron's standard parser (five fields, or a
 // descriptor such as @hourly / @every 1h30m), with its error messages, and IANA time zones.
 //
-// parseCronSchedule returns the parsed schedule so a controller can compute run times from the
-// same reading the apiserver validated.
+// One parser for the whole cluster: the apiserver validates spec.schedule with
+// parseCronSchedule, and the CronJob controller computes run times from the same reading with
+// nextCronTime (robfig's Schedule.Next), so what validation accepts is what runs.
 
 export interface CronFields {
   minute: Set<number>;
