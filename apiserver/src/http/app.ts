@@ -40,6 +40,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // Bodies are read as text and decoded by the handlers, which know what the verb accepts
   // (kubectl sends JSON whatever the Content-Type says; `kubectl scale` sends none at all).
   app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/vnd.kubernetes.protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {

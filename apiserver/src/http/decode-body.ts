@@ -2,7 +2,8 @@
 // 3 MiB; wrong kind/apiVersion for the URL is a 400 before anything reaches storage.
 
 import { parse as parseYaml } from 'yaml';
-import { badRequest, groupVersion, unsupportedMediaType, type KubeObject, type ResourceInfo } from '@minik8s/shared';
+import { StatusError, badRequest, groupVersion, unsupportedMediaType, type KubeObject, type ResourceInfo } from '@minik8s/shared';
+import { decodeProtobufObject, ProtobufDecodeError, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -37,11 +38,24 @@ export function parseBody(raw: string, contentType: string | undefined): unknown
   }
 }
 
-/** Decode a full object for create/update, checking its type against the URL. */
-export function decodeObject(raw: string, contentType: string | undefined, info: ResourceInfo, expectKind = info.kind, expectApiVersion = groupVersion(info)): KubeObject {
+/**
+ * Decode a full object for create/update, checking its type against the URL. JSON and YAML
+ * arrive as text; protobuf (what kubectl's typed `create` generators send) as bytes.
+ */
+export function decodeObject(raw: string | Buffer, contentType: string | undefined, info: ResourceInfo, expectKind = info.kind, expectApiVersion = groupVersion(info)): KubeObject {
   const mt = mediaType(contentType);
+  if (mt === PROTOBUF_MEDIA_TYPE) {
+    try {
+      return checkObject(decodeProtobufObject(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'latin1')).object, expectKind, expectApiVersion);
+    } catch (e) {
+      if (e instanceof ProtobufDecodeError) {
+        throw StatusError.from(415, 'UnsupportedMediaType', `the body of the request could not be decoded: decode protobuf: ${e.message}`);
+      }
+      throw e;
+    }
+  }
   if (!OBJECT_TYPES.includes(mt)) throw unsupportedMediaType(mt);
-  const body = parseBody(raw, contentType);
+  const body = parseBody(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw, contentType);
   return checkObject(body, expectKind, expectApiVersion);
 }
 
@@ -62,5 +76,23 @@ export function checkObject(body: unknown, expectKind: string, expectApiVersion:
   }
   obj.kind = expectKind;
   obj.apiVersion = expectApiVersion;
+  dropNulls(obj);
   return obj;
+}
+
+/**
+ * A JSON null decodes into Go's zero value, which the typed apiserver then omits: drop null
+ * fields the same way (`kubectl rollout undo` sends `creationTimestamp: null` in templates).
+ * A merge patch's nulls are applied before this runs, so their meaning ("delete") is kept.
+ */
+function dropNulls(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const v of value) dropNulls(v);
+  } else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (o[k] === null) delete o[k];
+      else dropNulls(o[k]);
+    }
+  }
 }

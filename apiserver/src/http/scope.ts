@@ -21,7 +21,10 @@ export interface RequestScope {
   store: GenericStore;
   registry: Registry;
   query: Query;
+  /** The request body as text ('' when none or when it is binary). */
   body: string;
+  /** A binary (protobuf) request body. */
+  bodyBytes?: Buffer;
   now: () => Date;
   table: TableRequest | undefined;
 }
@@ -111,9 +114,15 @@ export function makeScope(req: FastifyRequest, reply: FastifyReply, path: Resour
     registry,
     query,
     body: typeof req.body === 'string' ? req.body : '',
+    ...(Buffer.isBuffer(req.body) ? { bodyBytes: req.body } : {}),
     now,
     table: wantsTable(req.headers.accept, q1(query, 'includeObject')),
   };
+}
+
+/** The body to decode as an object: bytes for protobuf, else text. */
+export function objectBody(scope: Pick<RequestScope, 'body' | 'bodyBytes'>): string | Buffer {
+  return scope.bodyBytes ?? scope.body;
 }
 
 /** Answer one object, as JSON or as a one-row Table when the client prints. */

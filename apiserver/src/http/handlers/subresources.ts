@@ -12,7 +12,7 @@ import {
   type KubeObject,
 } from '@minik8s/shared';
 import { checkObject, decodeObject, mediaType, parseBody, PATCH_TYPES, type PatchType } from '../decode-body.ts';
-import { fieldManager, isDryRun, type RequestScope } from '../scope.ts';
+import { fieldManager, isDryRun, objectBody, type RequestScope } from '../scope.ts';
 import { applyPatchTo } from './patch.ts';
 import { rfc3339 } from '../../registry/generic-store.ts';
 
@@ -49,7 +49,7 @@ export async function scaleHandler(scope: RequestScope): Promise<void> {
       let scale: KubeObject;
       if (method === 'PUT') {
         // `kubectl scale --current-replicas` sends no Content-Type: JSON is the default.
-        scale = decodeObject(scope.body, scope.req.headers['content-type'], store.info, SCALE.kind, SCALE.apiVersion);
+        scale = decodeObject(objectBody(scope), scope.req.headers['content-type'], store.info, SCALE.kind, SCALE.apiVersion);
       } else {
         const type = mediaType(scope.req.headers['content-type']) as PatchType;
         if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
@@ -74,7 +74,7 @@ export async function scaleHandler(scope: RequestScope): Promise<void> {
 
 export async function bindingHandler(scope: RequestScope): Promise<void> {
   const { store, path } = scope;
-  const binding = decodeObject(scope.body, scope.req.headers['content-type'], store.info, 'Binding', 'v1');
+  const binding = decodeObject(objectBody(scope), scope.req.headers['content-type'], store.info, 'Binding', 'v1');
   const target = (binding as { target?: { kind?: string; name?: string } }).target;
   if (!target?.name) throw invalid('Binding', '', binding.metadata.name ?? path.name!, [{ type: 'FieldValueRequired', field: 'target.name', detail: 'Required value' }]);
   if (target.kind && target.kind !== 'Node') throw badRequest(`Binding target kind must be Node, got ${target.kind}`);
@@ -100,14 +100,14 @@ export async function bindingHandler(scope: RequestScope): Promise<void> {
 
 export async function evictionHandler(scope: RequestScope): Promise<void> {
   const { store, path } = scope;
-  decodeObject(scope.body, scope.req.headers['content-type'], store.info, 'Eviction', 'policy/v1');
+  decodeObject(objectBody(scope), scope.req.headers['content-type'], store.info, 'Eviction', 'policy/v1');
   await store.delete(path.namespace, path.name!, { dryRun: isDryRun(scope.query) });
   send(scope, 201, { ...successStatus(), code: 201 });
 }
 
 export async function finalizeHandler(scope: RequestScope): Promise<void> {
   const { store, path } = scope;
-  const ns = decodeObject(scope.body, scope.req.headers['content-type'], store.info);
+  const ns = decodeObject(objectBody(scope), scope.req.headers['content-type'], store.info);
   const finalizers: unknown = ns.spec?.finalizers ?? [];
   if (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string')) throw badRequest('spec.finalizers must be a list of strings');
   const rv = ns.metadata.resourceVersion;
