@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Clock, RateLimitingQueue, RestClient, SharedInformerFactory } from '@minik8s/shared';
 import type { ControllerManagerOptions } from './options.ts';
-import type { EventRecorder } from './events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
 
 export interface ControllerContext {
   client: RestClient;

@@ -6,7 +6,7 @@ import { realClock } from '@minik8s/shared';
 import type { ControllerContext } from './controller-context.ts';
 import type { Runnable } from './controller.ts';
 import { enabledControllers, type ControllerDescriptor } from './controller-descriptors.ts';
-import { EventRecorder } from './events/event-recorder.ts';
+import { EventRecorder } from '@minik8s/shared';
 import type { ControllerManagerOptions } from './options.ts';
 
 /** A ControllerContext over the component scaffold's context. */

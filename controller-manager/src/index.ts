@@ -11,7 +11,7 @@ export {
   type ControllerDescriptor,
 } from './controller-descriptors.ts';
 export { controllerContextFrom, runControllers } from './controller-manager.ts';
-export { EventRecorder, objectReference, rfc3339, type EventType, type ObjectReference } from './events/event-recorder.ts';
+export { EventRecorder, objectReference, rfc3339, type EventType, type ObjectReference } from '@minik8s/shared';
 export {
   COMPONENT_NAME,
   DEFAULT_PORT,

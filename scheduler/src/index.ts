@@ -18,6 +18,6 @@ export { SchedulingQueue } from './queue/scheduling-queue.ts';
 export type { QueuedPodInfo } from './queue/queued-pod-info.ts';
 export { Scheduler, type SchedulerOptions, type SchedulerClient } from './scheduler.ts';
 export { SchedulerEventHandlers, addAllEventHandlers } from './event-handlers.ts';
-export { EventRecorder } from './event-recorder.ts';
+export { EventRecorder } from '@minik8s/shared';
 export { SchedulerMetrics } from './metrics.ts';
 export { runScheduler, PENDING_PODS_FIELD_SELECTOR, SCHEDULED_PODS_FIELD_SELECTOR } from './run.ts';

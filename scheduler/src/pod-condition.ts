@@ -5,7 +5,7 @@
 // lastTransitionTime moves only when the status flips.
 
 import type { Pod, PodCondition } from './types.ts';
-import { rfc3339 } from './event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 
 export interface PodStatusClient {
   patch(resource: 'pods', name: string, patch: unknown, opts: { namespace?: string; subresource?: string; type: 'strategic' }): Promise<unknown>;

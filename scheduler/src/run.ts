@@ -10,7 +10,7 @@
 
 import type { ComponentContext, KubeObject } from '@minik8s/shared';
 import { addAllEventHandlers } from './event-handlers.ts';
-import { EventRecorder } from './event-recorder.ts';
+import { EventRecorder } from '@minik8s/shared';
 import { SchedulerMetrics } from './metrics.ts';
 import { Scheduler } from './scheduler.ts';
 import type { Node, Pod } from './types.ts';

@@ -29,7 +29,8 @@ import type { NodeInfo } from './framework/node-info.ts';
 import type { Registry } from './framework/registry.ts';
 import type { Status } from './framework/status.ts';
 import { asStatus, newStatus } from './framework/status.ts';
-import type { EventClient, EventRecorder } from './event-recorder.ts';
+import type { EventClient, EventRecorder } from '@minik8s/shared';
+import { objectReference } from '@minik8s/shared';
 import type { SchedulerMetrics } from './metrics.ts';
 import type { PodStatusClient } from './pod-condition.ts';
 import { podScheduledConditionPatch, updatePodCondition } from './pod-condition.ts';
@@ -323,7 +324,7 @@ export class Scheduler {
       this.metrics?.podSchedulingSLIDuration.observe({ attempts: String(pInfo.attempts) }, (this.clock.now() - pInfo.initialAttemptTimestamp) / 1000);
     }
     this.logger.debug({ pod: podKey(assumed), node: host }, 'successfully bound pod to node');
-    this.recorder?.event(assumed, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${assumed.metadata.namespace}/${assumed.metadata.name} to ${host}`);
+    this.recorder?.event(objectReference('Pod', assumed), 'Normal', 'Scheduled', `Successfully assigned ${assumed.metadata.namespace}/${assumed.metadata.name} to ${host}`, 'Binding');
   }
 
   private forget(assumed: Pod): void {
@@ -361,7 +362,7 @@ export class Scheduler {
     this.queue.addUnschedulableIfNotPresent(pInfo, cycle);
     if (conflict) return;
 
-    this.recorder?.event(current, 'Warning', 'FailedScheduling', 'Scheduling', message);
+    this.recorder?.event(objectReference('Pod', current), 'Warning', 'FailedScheduling', message, 'Scheduling');
     const patch = podScheduledConditionPatch(current, { type: 'PodScheduled', status: 'False', reason, message }, this.clock.now(), !!diagnosis);
     if (patch === undefined) return;
     updatePodCondition(this.client, current, patch).catch((err) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StatusError } from '@minik8s/shared';
 import { Scheduler } from '../src/scheduler.ts';
 import { SchedulerEventHandlers } from '../src/event-handlers.ts';
-import { EventRecorder } from '../src/event-recorder.ts';
+import { EventRecorder } from '@minik8s/shared';
 import type { Node, Pod } from '../src/types.ts';
 import { FakeApi } from './fake-api.ts';
 import { makeNode, makePod, noListers } from './fixtures.ts';

@@ -36,3 +36,4 @@ export * from './component/run-component.ts';
 export * from './client/request-options.ts';
 export * from './client/status-from-response.ts';
 export * from './cron/index.ts';
+export * from './events/event-recorder.ts';

@@ -4,7 +4,7 @@
 import { pino } from 'pino';
 import { RateLimitingQueue, RestClient, SharedInformerFactory, realClock, type Clock } from '@minik8s/shared';
 import type { ControllerContext } from '../../src/controller-context.ts';
-import { EventRecorder } from '../../src/events/event-recorder.ts';
+import { EventRecorder } from '@minik8s/shared';
 import { defaultControllerManagerOptions, type ControllerManagerOptions } from '../../src/options.ts';
 
 export function inProcessContext(url: string, options: Partial<ControllerManagerOptions> = {}, clock: Clock = realClock): ControllerContext & { close(): Promise<void> } {

@@ -5,7 +5,7 @@ import { FakeClock, ItemExponentialFailureRateLimiter, RateLimitingQueue, RestCl
 import { Controller, type ReconcileResult } from '../../src/controller.ts';
 import type { ControllerContext } from '../../src/controller-context.ts';
 import { defaultControllerManagerOptions } from '../../src/options.ts';
-import { EventRecorder } from '../../src/events/event-recorder.ts';
+import { EventRecorder } from '@minik8s/shared';
 
 /** A context with no apiserver behind it: these controllers never read or write the API. */
 function context(clock: FakeClock): ControllerContext {

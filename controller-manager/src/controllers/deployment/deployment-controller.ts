@@ -17,8 +17,8 @@ import type { KubeObject, LabelSelector, SharedIndexInformer } from '@minik8s/sh
 import { OWNER_UID_INDEX, isNotFound, ownerUidIndexFunc, selectorFromLabelSelector, splitMetaNamespaceKey } from '@minik8s/shared';
 import { Controller, type ReconcileResult } from '../../controller.ts';
 import type { ControllerContext } from '../../controller-context.ts';
-import type { EventRecorder } from '../../events/event-recorder.ts';
-import { objectReference } from '../../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { objectReference } from '@minik8s/shared';
 import { ControllerRefManager, getControllerOf, recheckDeletionTimestamp } from '../../util/controller-ref.ts';
 import { getCondition, setCondition } from '../../util/conditions.ts';
 import { deepEqual } from '../../util/equality.ts';

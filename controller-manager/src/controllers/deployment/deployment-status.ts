@@ -4,7 +4,7 @@
 import type { KubeObject } from '@minik8s/shared';
 import type { Condition } from '../../util/conditions.ts';
 import { getCondition, removeCondition, setCondition } from '../../util/conditions.ts';
-import { rfc3339 } from '../../events/event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 import {
   MINIMUM_REPLICAS_AVAILABLE,
   MINIMUM_REPLICAS_UNAVAILABLE,

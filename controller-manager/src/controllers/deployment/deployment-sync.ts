@@ -8,8 +8,8 @@
 import type { KubeObject, RestClient } from '@minik8s/shared';
 import { isAlreadyExists, isNotFound, isStatusError } from '@minik8s/shared';
 import type { Logger } from 'pino';
-import type { EventRecorder } from '../../events/event-recorder.ts';
-import { objectReference } from '../../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { objectReference } from '@minik8s/shared';
 import { getCondition, setCondition } from '../../util/conditions.ts';
 import { deepEqual } from '../../util/equality.ts';
 import { computeHash } from '../../util/hash.ts';

@@ -19,7 +19,7 @@ import {
   shouldSetHostname,
   type ServicePort,
 } from '../../util/service-endpoints.ts';
-import { rfc3339 } from '../../events/event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 import { servicePodHandlers } from './service-pod-handlers.ts';
 import { repackSubsets, type EndpointAddress, type EndpointPort, type EndpointSubset } from './repack-subsets.ts';
 

@@ -20,7 +20,7 @@ import { deepEqual } from '../../util/equality.ts';
 import { isPodReady } from '../../util/pod-util.ts';
 import { newControllerRef } from '../../util/controller-ref.ts';
 import { findPort, podIP, podTargetRef, serviceSelects, shouldPodBeInEndpoints, shouldSetHostname, type ServicePort } from '../../util/service-endpoints.ts';
-import { rfc3339 } from '../../events/event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 import { servicePodHandlers } from '../endpoint/service-pod-handlers.ts';
 import { HEADLESS_SERVICE_LABEL, LAST_CHANGE_TRIGGER_TIME_ANNOTATION } from '../endpoint/endpoints-controller.ts';
 import { SliceTracker } from './slice-tracker.ts';

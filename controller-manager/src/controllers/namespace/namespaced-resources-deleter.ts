@@ -16,7 +16,7 @@
 import type { KubeObject, ResourceInfo, RestClient } from '@minik8s/shared';
 import { RESOURCES, isNotFound, qualifiedResource } from '@minik8s/shared';
 import type { Logger } from 'pino';
-import { rfc3339 } from '../../events/event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 
 export const FINALIZER_KUBERNETES = 'kubernetes';
 

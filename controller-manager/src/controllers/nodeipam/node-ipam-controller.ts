@@ -10,8 +10,8 @@ import type { KubeObject, SharedIndexInformer } from '@minik8s/shared';
 import { isNotFound } from '@minik8s/shared';
 import { Controller, type ReconcileResult } from '../../controller.ts';
 import type { ControllerContext } from '../../controller-context.ts';
-import type { EventRecorder } from '../../events/event-recorder.ts';
-import { objectReference } from '../../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { objectReference } from '@minik8s/shared';
 import { CidrSet, parseCidr } from '../../util/cidr.ts';
 
 export const NODE_IPAM_CONTROLLER = 'node-ipam-controller';

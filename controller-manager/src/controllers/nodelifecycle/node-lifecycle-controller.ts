@@ -21,8 +21,8 @@ import type { KubeObject, SharedIndexInformer } from '@minik8s/shared';
 import { NODE_NAME_INDEX, isConflict, isNotFound, nodeNameIndexFunc } from '@minik8s/shared';
 import { Controller, type ReconcileResult } from '../../controller.ts';
 import type { ControllerContext } from '../../controller-context.ts';
-import type { EventRecorder } from '../../events/event-recorder.ts';
-import { objectReference, rfc3339 } from '../../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { objectReference, rfc3339 } from '@minik8s/shared';
 import {
   TAINT_NODE_DISK_PRESSURE,
   TAINT_NODE_MEMORY_PRESSURE,

@@ -4,7 +4,7 @@
 
 import type { KubeObject, RestClient } from '@minik8s/shared';
 import { isConflict, isNotFound } from '@minik8s/shared';
-import { rfc3339 } from '../../events/event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 import { sameTaint, type Taint } from '../../util/taints.ts';
 
 const RETRIES = 5;

@@ -12,7 +12,7 @@ import type { KubeObject, SharedIndexInformer } from '@minik8s/shared';
 import { isConflict, isNotFound } from '@minik8s/shared';
 import type { Runnable } from '../../controller.ts';
 import type { ControllerContext } from '../../controller-context.ts';
-import { rfc3339 } from '../../events/event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 import { isPodTerminal } from '../../util/pod-util.ts';
 import type { Logger } from 'pino';
 

@@ -26,8 +26,8 @@ import {
 import type { LabelSelector } from '@minik8s/shared';
 import { Controller, type ReconcileResult } from '../../controller.ts';
 import type { ControllerContext } from '../../controller-context.ts';
-import type { EventRecorder } from '../../events/event-recorder.ts';
-import { objectReference } from '../../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { objectReference } from '@minik8s/shared';
 import { ControllerExpectations } from '../../util/expectations.ts';
 import { ControllerRefManager, getControllerOf, newControllerRef, recheckDeletionTimestamp } from '../../util/controller-ref.ts';
 import { isPodActive, isPodReady, podKey } from '../../util/pod-util.ts';

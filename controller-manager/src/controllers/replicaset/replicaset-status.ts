@@ -5,7 +5,7 @@ import { selectorFromSet } from '@minik8s/shared';
 import type { Condition } from '../../util/conditions.ts';
 import { getCondition, removeCondition, setCondition } from '../../util/conditions.ts';
 import { isPodAvailable, isPodReady } from '../../util/pod-util.ts';
-import { rfc3339 } from '../../events/event-recorder.ts';
+import { rfc3339 } from '@minik8s/shared';
 
 export interface ReplicaSetStatus {
   replicas: number;

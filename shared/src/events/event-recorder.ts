@@ -1,5 +1,5 @@
-// core/v1 Events about what the controllers do (SuccessfulCreate, ScalingReplicaSet,
-// NodeNotReady...), as client-go's record.EventRecorder with its correlator: the same event
+// core/v1 Events about what a component does (Scheduled, SuccessfulCreate, ScalingReplicaSet,
+// NodeNotReady, Started...), as client-go's record.EventRecorder with its correlator: the same event
 // (object, type, reason, message, source) repeated bumps the existing Event's count and
 // lastTimestamp instead of creating another one.
 //
@@ -8,8 +8,9 @@
 // as upstream's broadcaster drops when its channel is full.
 
 import type { Logger } from 'pino';
-import type { KubeObject } from '@minik8s/shared';
-import { RESOURCES, groupVersion, isNotFound } from '@minik8s/shared';
+import type { KubeObject } from '../api/types.ts';
+import { RESOURCES, groupVersion } from '../api/resources.ts';
+import { isNotFound } from '../api/status-error.ts';
 
 /** The part of the REST client the recorder needs (RestClient satisfies it). */
 export interface EventClient {
@@ -47,7 +48,7 @@ export function objectReference(kind: string, obj: KubeObject): ObjectReference 
 /** upstream's limit on an event's message (validation.NoteLengthLimit). */
 export const NOTE_LENGTH_LIMIT = 1024;
 
-function truncate(message: string): string {
+export function truncateMessage(message: string): string {
   if (message.length <= NOTE_LENGTH_LIMIT) return message;
   return message.slice(0, NOTE_LENGTH_LIMIT - 4) + ' ...';
 }
@@ -107,9 +108,9 @@ export class EventRecorder {
     this.cacheSize = opts.cacheSize ?? 4096;
   }
 
-  /** Records an event about the object `ref` names. */
-  event(ref: ObjectReference, type: EventType, reason: string, message: string): void {
-    const msg = truncate(message);
+  /** Records an event about the object `ref` names; `action` is what the component was doing (Binding, Scheduling). */
+  event(ref: ObjectReference, type: EventType, reason: string, message: string, action?: string): void {
+    const msg = truncateMessage(message);
     // Cluster-scoped objects (nodes, namespaces) get their events in "default", as upstream.
     const namespace = ref.namespace || 'default';
     const key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', type, reason, msg]);
@@ -125,12 +126,12 @@ export class EventRecorder {
           await this.client.patch('events', seen.name, { count, lastTimestamp: at, message: msg }, { namespace: seen.namespace, type: 'merge' });
         } catch (err) {
           if (!isNotFound(err)) throw err;
-          await this.create(ref, namespace, type, reason, msg, at, key);
+          await this.create(ref, namespace, type, reason, msg, at, key, action);
         }
       });
       return;
     }
-    this.enqueue(() => this.create(ref, namespace, type, reason, msg, at, key));
+    this.enqueue(() => this.create(ref, namespace, type, reason, msg, at, key, action));
   }
 
   /** Resolves once every queued write has finished (shutdown, tests). */
@@ -138,7 +139,7 @@ export class EventRecorder {
     while (this.inFlight > 0 || this.queue.length > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
-  private async create(ref: ObjectReference, namespace: string, type: EventType, reason: string, message: string, at: string, key: string): Promise<void> {
+  private async create(ref: ObjectReference, namespace: string, type: EventType, reason: string, message: string, at: string, key: string, action?: string): Promise<void> {
     // Upstream names events <object>.<unix nanoseconds in hex>; the counter keeps names unique.
     const nanos = BigInt(this.now()) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
     const name = `${ref.name}.${nanos.toString(16)}`;
@@ -157,6 +158,7 @@ export class EventRecorder {
       eventTime: null,
       reportingComponent: this.component,
       reportingInstance: this.instance,
+      ...(action ? { action } : {}),
     };
     // Remember it before the write so a repeat arriving meanwhile aggregates into it.
     this.seen.set(key, { name, namespace, count: 1 });
