@@ -41,6 +41,13 @@ import { MirrorClient } from './static-pods/mirror-client.ts';
 import { StatusManager } from './status/status-manager.ts';
 import { latestContainer } from './status/generate-pod-status.ts';
 
+/** Whether two versions of a pod differ in what the kubelet acts on (not just status). */
+export function podsDifferSemantically(a: Pod, b: Pod): boolean {
+  const pick = (p: Pod) =>
+    JSON.stringify([p.spec, p.metadata.labels ?? {}, p.metadata.annotations ?? {}, p.metadata.deletionTimestamp ?? null, p.metadata.deletionGracePeriodSeconds ?? null]);
+  return pick(a) !== pick(b);
+}
+
 export interface KubeletDeps {
   config: KubeletConfig;
   client: RestClient;
@@ -69,6 +76,8 @@ export class Kubelet {
   private lease: NodeLeaseController | undefined;
   private podInformer: SharedIndexInformer<Pod> | undefined;
   private staticSourceRead = false;
+  /** The API pod as last handed to its worker, by uid. */
+  private readonly lastSeen = new Map<string, Pod>();
   /** Pods refused at admission, by uid: they never get a worker. */
   private readonly rejected = new Set<string>();
 
@@ -289,7 +298,15 @@ export class Kubelet {
       // A pod that already finished (on a previous run of this kubelet): nothing to start.
       return;
     }
-    this.podWorkers.update({ pod, type: this.podWorkers.has(uid) ? 'update' : 'create' });
+    const known = this.podWorkers.has(uid);
+    // A change of status only (our own writes coming back) is no reason to sync, as upstream's
+    // pod config compares spec, labels, annotations and deletion fields.
+    if (known && this.lastSeen.has(uid) && !podsDifferSemantically(this.lastSeen.get(uid)!, pod)) {
+      this.lastSeen.set(uid, pod);
+      return;
+    }
+    this.lastSeen.set(uid, pod);
+    this.podWorkers.update({ pod, type: known ? 'update' : 'create' });
   }
 
   private isTerminalPhase(pod: Pod): boolean {
@@ -317,6 +334,7 @@ export class Kubelet {
       return;
     }
     this.rejected.delete(pod.metadata.uid!);
+    this.lastSeen.delete(pod.metadata.uid!);
     if (this.podWorkers.has(pod.metadata.uid!)) this.podWorkers.update({ pod, type: 'kill' });
     else this.statusManager.removePod(pod.metadata.uid!);
   }

@@ -121,6 +121,7 @@ export class KubeletPodSyncer implements PodSyncer {
   // ---- syncing ------------------------------------------------------------------------------
 
   async syncPod(pod: Pod): Promise<SyncResult> {
+    const t0 = performance.now();
     const uid = pod.metadata.uid!;
     if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, this.now());
     const { runtime, recorder, probeManager } = this.opts;
@@ -198,6 +199,7 @@ export class KubeletPodSyncer implements PodSyncer {
 
     state = await this.refreshState(uid);
     const status = this.publishStatus(pod, state, false);
+    this.opts.logger?.debug({ pod: podDesc(pod), phase: status.phase, ms: Math.round(performance.now() - t0) }, 'synced pod');
     const terminal = status.phase === 'Succeeded' || status.phase === 'Failed';
     return { terminal, requeueAfterMs: requeue };
   }

@@ -89,10 +89,9 @@ export class PodWorkers {
     const uid = u.pod.metadata.uid!;
     let w = this.workers.get(uid);
     if (!w) {
-      if (u.type === 'kill' || u.type === 'sync') {
-        // Nothing known runs for it: a kill still has to clean up what the runtime may hold.
-        if (u.type === 'sync') return;
-      }
+      // A sync of an unknown pod has nothing to resync; a kill of one still has to clean up
+      // whatever the runtime may hold for it.
+      if (u.type === 'sync') return;
       w = { uid, pod: u.pod, state: 'syncing', pending: undefined, running: false, removed: false, graceSeconds: undefined, recreate: undefined, timer: undefined };
       this.workers.set(uid, w);
     }

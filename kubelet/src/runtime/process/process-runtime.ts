@@ -295,7 +295,6 @@ export class ProcessRuntime implements RuntimeService {
       const ticks = await processStartTicks(child.pid);
       if (ticks && c.child) await writeFile(join(this.pidDir, id), `${child.pid} ${ticks}\n`).catch(() => {});
     }
-    this.emit({ podUid: c.status.labels['io.kubernetes.pod.uid'] ?? '', containerId: id, type: 'CONTAINER_STARTED' });
   }
 
   private failStart(c: Container, message: string): never {
