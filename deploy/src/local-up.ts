@@ -33,6 +33,7 @@ const program = new Command('local-up')
   .addOption(new Option('--runtime <name>', "the kubelets' container runtime").choices(['process', 'docker', 'fake']).default('process'))
   .option('--schedulers <n>', 'kube-scheduler replicas (one leads)', intFlag(0, 10), 2)
   .option('--controller-managers <n>', 'kube-controller-manager replicas (one leads)', intFlag(0, 10), 2)
+  .option('--node-ips <ips>', "each node's address, comma-separated (default: 127.0.0.1, 127.0.0.2, ...: Linux routes all of 127.0.0.0/8 to loopback)")
   .option('--free-ports', 'put every daemon (but the apiserver and etcd, unless given 0) on a free port instead of the upstream ports', false)
   .option('--v <level>', 'log verbosity passed to every component', intFlag(0, 10))
   .option('--health-timeout <seconds>', 'how long each component may take to become healthy', intFlag(1, 3600), 60)
@@ -49,6 +50,7 @@ const o = program.opts<{
   schedulers: number;
   controllerManagers: number;
   freePorts: boolean;
+  nodeIps?: string;
   v?: number;
   healthTimeout: number;
 }>();
@@ -98,6 +100,7 @@ try {
     etcdEndpoints: o.etcdEndpoints?.split(',').map((s) => s.trim()).filter(Boolean),
     etcdPort: o.etcdPort,
     nodes: o.nodes,
+    nodeIPs: o.nodeIps?.split(',').map((s) => s.trim()).filter(Boolean),
     runtime: o.runtime,
     schedulers: o.schedulers,
     controllerManagers: o.controllerManagers,
