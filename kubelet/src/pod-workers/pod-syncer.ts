@@ -486,7 +486,9 @@ export class KubeletPodSyncer implements PodSyncer {
       this.setReason(uid, spec.name, 'ErrImagePull', msg);
       recorder.event(ref, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`);
       recorder.event(ref, 'Warning', 'Failed', 'Error: ErrImagePull');
-      return { ok: false, requeueAfterMs: Math.max(0, this.imageBackoff.backOffEndSinceUpdate(key) - this.now()) + 50 };
+      // Look again halfway through the back-off (the status then says ImagePullBackOff, as
+      // upstream's worker retry shows it), and pull again once it is over.
+      return { ok: false, requeueAfterMs: Math.max(0, this.imageBackoff.backOffEndSinceUpdate(key) - this.now()) / 2 };
     }
     this.imageBackoff.reset(key);
     const took = formatDuration(this.now() - start);
