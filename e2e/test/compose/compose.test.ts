@@ -146,13 +146,13 @@ describe('docker compose: the README cluster in containers', () => {
   let nodePort = 0;
   it('rolls out 3 replicas, exposes them as a NodePort reachable on both nodes, scales and rolls out again', async () => {
     requireUp();
-    await steps.createWebAndRollOut(target, 180_000);
+    await steps.createWebAndRollOut(target, 120_000);
     nodePort = await steps.exposeWeb(target);
     assert.ok(nodePort >= NODE_PORT_MIN && nodePort < NODE_PORT_MIN + NODE_PORT_COUNT, `nodePort ${nodePort} in the published range`);
     assert.equal((await steps.reachEveryPod(target, nodePort, 'hello', 90_000)).size, 3);
     await steps.scaleWeb(target, 4, 120_000);
     assert.equal((await steps.reachEveryPod(target, nodePort, 'hello', 90_000)).size, 4);
-    await steps.rollOutMessage(target, 'v2', 240_000);
+    await steps.rollOutMessage(target, 'v2', 120_000);
     await steps.reachEveryPod(target, nodePort, 'v2', 90_000);
   });
 

@@ -93,36 +93,48 @@ describe('the README scenario on the local launcher', () => {
     assert.ok(logs.split('\n').every((l) => l === '.' || l === ''), `the logs hold only dots: ${JSON.stringify(logs)}`);
   });
 
+  // The Deployment steps build on each other: one that failed fails the next at once (with
+  // this message) rather than waiting out its own deadline, so the file stays within its time.
+  let stage: 'none' | 'deployed' | 'exposed' | 'scaled' = 'none';
+  const requireStage = (want: typeof stage) => {
+    const order = ['none', 'deployed', 'exposed', 'scaled'];
+    if (order.indexOf(stage) < order.indexOf(want)) assert.fail(`needs the previous step (the web Deployment ${want}), which failed`);
+  };
+
   it('rolls out a Deployment of 3 replicas', async () => {
     requireComponents('kube-scheduler', 'kube-controller-manager', 'kubelet');
     await steps.createWebAndRollOut(target, 90_000);
     const pods = (await steps.webPods(target)).filter((p) => !p.deleting);
     assert.equal(pods.length, 3, JSON.stringify(pods));
     assert.ok(pods.every((p) => p.phase === 'Running' && p.ready), JSON.stringify(pods));
+    stage = 'deployed';
   });
 
   let nodePort = 0;
   it('exposes it as a NodePort Service that reaches every replica through every node', async () => {
     requireComponents('kube-scheduler', 'kube-controller-manager', 'kubelet', 'kube-proxy');
+    requireStage('deployed');
     nodePort = await steps.exposeWeb(target);
     const answered = await steps.reachEveryPod(target, nodePort, 'hello', 60_000);
     assert.equal(answered.size, 3, JSON.stringify(Object.fromEntries(answered)));
+    stage = 'exposed';
   });
 
   it('scales it to 4 replicas, all reached through the Service', async () => {
     requireComponents('kube-scheduler', 'kube-controller-manager', 'kubelet', 'kube-proxy');
-    assert.ok(nodePort > 0, 'needs the NodePort Service of the previous step');
+    requireStage('exposed');
     const pods = await steps.scaleWeb(target, 4, 60_000);
     assert.equal(pods.length, 4);
     const answered = await steps.reachEveryPod(target, nodePort, 'hello', 60_000);
     assert.equal(answered.size, 4, JSON.stringify(Object.fromEntries(answered)));
+    stage = 'scaled';
   });
 
   it('rolls out a new version (kubectl set env) that replaces every pod', async () => {
     requireComponents('kube-scheduler', 'kube-controller-manager', 'kubelet', 'kube-proxy');
-    assert.ok(nodePort > 0, 'needs the NodePort Service of the previous steps');
+    requireStage('scaled');
     const before = new Set((await steps.webPods(target)).map((p) => p.name));
-    await steps.rollOutMessage(target, 'v2', 120_000);
+    await steps.rollOutMessage(target, 'v2', 90_000);
     const pods = await waitFor(
       async () => {
         const now = await steps.webPods(target);

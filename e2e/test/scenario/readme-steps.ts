@@ -135,7 +135,7 @@ export async function reachEveryPod(t: ScenarioTarget, nodePort: number, message
   const perUrl = new Map<string, number>();
   let lastProblem = '';
   let expected: string[] = [];
-  await waitFor(
+  const waiting = waitFor(
     async () => {
       const pods = await webPods(t);
       expected = pods.filter((p) => !p.deleting && p.ready && p.message === message).map((p) => p.name);
@@ -155,12 +155,19 @@ export async function reachEveryPod(t: ScenarioTarget, nodePort: number, message
       const urls = await t.nodePortUrls(nodePort);
       return expected.length > 0 && expected.every((name) => seen.has(name)) && urls.every((u) => perUrl.has(u));
     },
-    {
-      timeoutMs,
-      intervalMs: 100,
-      message: `not every web pod answered "${message} from <pod>" through node port ${nodePort} (want ${JSON.stringify(expected)}; answered so far ${JSON.stringify(Object.fromEntries(seen))}, through ${JSON.stringify([...perUrl.keys()])}; last problem: ${lastProblem || 'none'})`,
-    },
+    { timeoutMs, intervalMs: 100 },
   );
+  try {
+    await waiting;
+  } catch (err) {
+    // The state at the deadline, not at the start.
+    throw new Error(
+      `not every ready web pod answered "${message} from <pod>" through node port ${nodePort} within ${timeoutMs / 1000} s ` +
+        `(ready pods with that message: ${JSON.stringify(expected)}; answered: ${JSON.stringify(Object.fromEntries(seen))}; ` +
+        `through: ${JSON.stringify([...perUrl.keys()])}; last problem: ${lastProblem || 'none'})`,
+      { cause: err },
+    );
+  }
   return seen;
 }
 
