@@ -41,8 +41,13 @@ export interface KubeletConfig {
   crashLoopBackOffMaxMs: number;
   /** How often the runtime is relisted for container changes. */
   plegRelistPeriodMs: number;
-  /** How long the pause image may be; the docker runtime's sandbox image. */
+  /** The docker runtime's sandbox (pause) image. */
   podInfraContainerImage: string;
+  /**
+   * The process runtime's pod network: `host` (every pod in the host's network namespace) or
+   * `bridge` (root only: a namespace per pod on a bridge, addresses from the node's podCIDR).
+   */
+  podNetwork: 'host' | 'bridge';
 }
 
 export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName' | 'hostname' | 'nodeIP'> = {
@@ -70,4 +75,5 @@ export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName' | 'hostname' | 'node
   crashLoopBackOffMaxMs: 300_000,
   plegRelistPeriodMs: 1_000,
   podInfraContainerImage: 'registry.k8s.io/pause:3.10',
+  podNetwork: 'host',
 };

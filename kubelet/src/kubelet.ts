@@ -156,6 +156,11 @@ export class Kubelet {
     return { getConfigMap: (ns, n) => get('configmaps', ns, n), getSecret: (ns, n) => get('secrets', ns, n) };
   }
 
+  /** The node's pod CIDR: spec.podCIDR as the Node says (IPAM), else --pod-cidr. */
+  podCIDR(): string | undefined {
+    return this.nodeStatus?.current?.spec?.podCIDR ?? this.config.podCIDR;
+  }
+
   private allocatable(): Record<string, string> {
     if (!this.machine) return {};
     return allocatable(this.statusConfig(), capacity(this.statusConfig(), this.machine));
@@ -186,7 +191,7 @@ export class Kubelet {
     this.machine = await readMachineInfo(config.rootDir);
     const version = await runtime.version();
     logger.info({ runtime: version.runtimeName, version: version.runtimeVersion, node: config.nodeName, nodeIP: config.nodeIP }, 'starting kubelet');
-    if (runtime.type === 'process') {
+    if (runtime.type === 'process' && config.podNetwork === 'host') {
       logger.info({ nodeIP: config.nodeIP }, 'the process runtime runs every pod in the host network namespace: pod IP = node IP, ports are shared');
     }
 

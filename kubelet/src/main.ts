@@ -31,6 +31,11 @@ function taintsFlag(v: string): KubeletConfig['registerWithTaints'] {
   }
 }
 
+function podNetworkFlag(v: string): 'host' | 'bridge' {
+  if (v === 'host' || v === 'bridge') return v;
+  throw new InvalidArgumentError(`unknown pod network "${v}": want host or bridge`);
+}
+
 function runtimeFlag(v: string): RuntimeName {
   if (v === 'process' || v === 'docker' || v === 'fake' || v === 'auto') return v;
   throw new InvalidArgumentError(`unknown container runtime "${v}": want process, docker, fake or auto`);
@@ -65,7 +70,8 @@ const cmd = componentCommand('kubelet', { port: D.port, leaderElect: false })
   .option('--crash-loop-backoff-initial <duration>', 'First restart delay of a crashing container (CrashLoopBackOff).', parseDurationFlag, D.crashLoopBackOffInitialMs)
   .option('--crash-loop-backoff-max <duration>', 'Largest restart delay of a crashing container.', parseDurationFlag, D.crashLoopBackOffMaxMs)
   .option('--pleg-relist-period <duration>', 'How often the runtime is relisted for container changes.', parseDurationFlag, D.plegRelistPeriodMs)
-  .option('--pod-infra-container-image <image>', "The docker runtime's sandbox (pause) image.", D.podInfraContainerImage);
+  .option('--pod-infra-container-image <image>', "The docker runtime's sandbox (pause) image.", D.podInfraContainerImage)
+  .option('--pod-network <mode>', "The process runtime's pod network: host, or bridge (root: a network namespace and IP per pod from the node's podCIDR).", podNetworkFlag, D.podNetwork);
 
 cmd.action(async () => {
   const o = cmd.opts();
@@ -103,6 +109,7 @@ cmd.action(async () => {
     crashLoopBackOffMaxMs: o.crashLoopBackoffMax,
     plegRelistPeriodMs: o.plegRelistPeriod,
     podInfraContainerImage: o.podInfraContainerImage,
+    podNetwork: o.podNetwork,
   };
   await runComponent({
     name: 'kubelet',
@@ -110,8 +117,9 @@ cmd.action(async () => {
     options: { ...common, port: config.healthzPort, bindAddress: config.healthzBindAddress, leaderElect: false },
     shutdownTimeoutMs: 60_000,
     async run(ctx) {
-      const runtime = await createRuntime(config, ctx.logger);
-      const kubelet = new Kubelet({ config, client: ctx.client, runtime, logger: ctx.logger, registry: ctx.registry });
+      let kubelet: Kubelet | undefined;
+      const runtime = await createRuntime(config, ctx.logger, () => kubelet?.podCIDR());
+      kubelet = new Kubelet({ config, client: ctx.client, runtime, logger: ctx.logger, registry: ctx.registry });
       await kubelet.run(ctx.signal);
     },
   });

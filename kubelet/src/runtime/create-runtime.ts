@@ -8,6 +8,7 @@ import { DockerClient } from './docker/docker-client.ts';
 import { DockerRuntime } from './docker/docker-runtime.ts';
 import { FakeRuntime } from './fake/fake-runtime.ts';
 import type { RuntimeService } from './interface.ts';
+import { BridgeNetwork } from './process/bridge-network.ts';
 import { ProcessRuntime } from './process/process-runtime.ts';
 
 export async function dockerAnswers(socketPath: string): Promise<boolean> {
@@ -22,7 +23,11 @@ export async function dockerAnswers(socketPath: string): Promise<boolean> {
   }
 }
 
-export async function createRuntime(config: KubeletConfig, logger?: Logger): Promise<RuntimeService> {
+/**
+ * `podCIDR` tells the process runtime's bridge network the node's pod CIDR once known (the
+ * Node's spec.podCIDR, else --pod-cidr).
+ */
+export async function createRuntime(config: KubeletConfig, logger?: Logger, podCIDR: () => string | undefined = () => config.podCIDR): Promise<RuntimeService> {
   let kind = config.containerRuntime;
   if (kind === 'auto') {
     kind = (await dockerAnswers(config.dockerEndpoint)) ? 'docker' : 'process';
@@ -37,12 +42,16 @@ export async function createRuntime(config: KubeletConfig, logger?: Logger): Pro
       logger,
     });
   }
-  const runtime = new ProcessRuntime({
-    stateDir: join(config.rootDir, 'process-runtime'),
-    hostIP: config.nodeIP,
-    podDir: (uid) => join(config.rootDir, 'pods', uid),
-  });
+  const stateDir = join(config.rootDir, 'process-runtime');
+  let network: BridgeNetwork | undefined;
+  if (config.podNetwork === 'bridge') {
+    if (BridgeNetwork.supported()) network = new BridgeNetwork({ nodeName: config.nodeName, podCIDR, stateDir, logger });
+    else logger?.warn('--pod-network=bridge needs root on Linux: every pod uses the host network instead');
+  }
+  const runtime = new ProcessRuntime({ stateDir, hostIP: config.nodeIP, podDir: (uid) => join(config.rootDir, 'pods', uid), network });
   const killed = await runtime.killLeftovers();
   if (killed) logger?.info({ killed }, 'killed containers a previous kubelet left running');
+  // Namespaces, veths and the bridge of a kubelet that died without cleaning up.
+  await network?.close();
   return runtime;
 }

@@ -11,8 +11,10 @@
 // - stdout and stderr go through this process into CRI log files, so containers cannot outlive
 //   the kubelet: close() stops them, and a pid file per container lets the next kubelet kill
 //   what a crashed one left behind (pid + start time, so a reused pid is never hit).
-// - Every pod shares the host's network namespace (podIP = the node's IP); volume mounts and a
-//   TTY are refused with a clear reason; resource limits are not enforced.
+// - Every pod shares the host's network namespace (podIP = the node's IP), unless a
+//   BridgeNetwork is given (root): then each pod has its own namespace and IP from the node's
+//   podCIDR, and its containers run under nsenter. Volume mounts and a TTY are refused with a
+//   clear reason; resource limits are not enforced.
 // - Images do not exist: pulls succeed at once and every image counts as present.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,6 +38,7 @@ import {
   type RuntimeService,
   type VersionInfo,
 } from '../interface.ts';
+import type { BridgeNetwork } from './bridge-network.ts';
 import { DEFAULT_PATH, lookPath } from './look-path.ts';
 import { processStartTicks } from './proc-stat.ts';
 
@@ -46,18 +49,23 @@ export interface ProcessRuntimeOptions {
   hostIP: string;
   /** Default working directory of a sandbox's containers (the pod's directory), by pod uid. */
   podDir(uid: string): string;
+  /** Per-pod network namespaces on a bridge (root only); without it every pod uses the host network. */
+  network?: BridgeNetwork;
   now?: () => number;
 }
 
 interface Sandbox {
   status: PodSandboxStatus;
   config: PodSandboxConfig;
+  /** The pod's network namespace, when it has its own. */
+  netnsPath?: string;
 }
 
 interface Container {
   status: ContainerStatus;
   config: ContainerConfig;
   sandboxId: string;
+  netnsPath?: string;
   env: Record<string, string>;
   cwd: string;
   child?: ChildProcess;
@@ -139,15 +147,17 @@ export class ProcessRuntime implements RuntimeService {
     const id = newId();
     await mkdir(config.logDirectory, { recursive: true });
     await mkdir(this.opts.podDir(config.metadata.uid), { recursive: true });
+    const own = this.opts.network && !config.hostNetwork ? await this.opts.network.setUp(id) : undefined;
     this.sandboxes.set(id, {
       config,
+      netnsPath: own?.netnsPath,
       status: {
         id,
         metadata: { ...config.metadata },
         state: 'SANDBOX_READY',
         createdAt: this.now(),
-        network: { ip: this.opts.hostIP },
-        hostNetwork: true,
+        network: { ip: own?.ip ?? this.opts.hostIP },
+        hostNetwork: !own,
         labels: { ...config.labels },
         annotations: { ...config.annotations },
       },
@@ -162,11 +172,15 @@ export class ProcessRuntime implements RuntimeService {
       [...this.containers.values()].filter((c) => c.sandboxId === id).map((c) => this.stopContainer(c.status.id, 0)),
     );
     sb.status.state = 'SANDBOX_NOTREADY';
+    // As the CRI says: stopping a sandbox releases its network.
+    if (sb.netnsPath) await this.opts.network?.tearDown(id);
   }
 
   async removePodSandbox(id: string): Promise<void> {
-    if (!this.sandboxes.has(id)) return;
+    const sb = this.sandboxes.get(id);
+    if (!sb) return;
     await this.stopPodSandbox(id);
+    if (sb.netnsPath) await this.opts.network?.tearDown(id);
     for (const c of [...this.containers.values()]) if (c.sandboxId === id) await this.removeContainer(c.status.id);
     this.sandboxes.delete(id);
   }
@@ -209,6 +223,7 @@ export class ProcessRuntime implements RuntimeService {
     await writeFile(logPath, '', { flag: 'a' });
     this.containers.set(id, {
       sandboxId: podSandboxId,
+      netnsPath: sb.netnsPath,
       config,
       env,
       cwd: config.workingDir || this.opts.podDir(sandboxConfig.metadata.uid),
@@ -245,7 +260,8 @@ export class ProcessRuntime implements RuntimeService {
     const log = new CriLogWriter(c.status.logPath, this.now);
     let child: ChildProcess;
     try {
-      child = spawn(exe, rest, {
+      const [file, argv] = await this.inNetns(c, exe, rest);
+      child = spawn(file, argv, {
         cwd: c.cwd,
         env: c.env,
         argv0: cmd,
@@ -363,7 +379,15 @@ export class ProcessRuntime implements RuntimeService {
     if (cmd.length === 0) throw new RuntimeError('RunContainerError', 'exec needs a command');
     const exe = await lookPath(cmd[0], c.env.PATH, c.cwd);
     if (!exe) throw new RuntimeError('RunContainerError', `exec: "${cmd[0]}": executable file not found in $PATH`);
-    return spawn(exe, cmd.slice(1), { cwd: c.cwd, env: c.env, argv0: cmd[0], detached: true, stdio: [stdinPiped ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const [file, argv] = await this.inNetns(c, exe, cmd.slice(1));
+    return spawn(file, argv, { cwd: c.cwd, env: c.env, argv0: cmd[0], detached: true, stdio: [stdinPiped ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  }
+
+  /** The command line that runs `exe` in the container's network namespace (nsenter execs it: same pid). */
+  private async inNetns(c: Container, exe: string, args: string[]): Promise<[string, string[]]> {
+    if (!c.netnsPath) return [exe, args];
+    const nsenter = (await lookPath('nsenter')) ?? '/usr/bin/nsenter';
+    return [nsenter, [`--net=${c.netnsPath}`, '--', exe, ...args]];
   }
 
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
@@ -437,6 +461,7 @@ export class ProcessRuntime implements RuntimeService {
   /** Stops every container (SIGTERM, SIGKILL after `graceSeconds`) and forgets everything. */
   async close(graceSeconds = 2): Promise<void> {
     await Promise.all([...this.containers.values()].map((c) => this.stopContainer(c.status.id, graceSeconds)));
+    await this.opts.network?.close();
     process.off('exit', this.onExit);
   }
 

@@ -1,0 +1,106 @@
+// Pod networking of the process runtime as root (--pod-network=bridge): every pod has its own
+// network namespace and an IP from its node's podCIDR, so three pods all listen on 8080, a pod
+// on another kubelet of the same machine reaches each by pod IP, the kubelet's own probes reach
+// them, and once the pods and kubelets are gone no namespace or bridge is left. Skipped unless
+// root on Linux with `ip` and `nsenter`.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { waitFor } from '@minik8s/shared/testing';
+import { BridgeNetwork } from '../../src/runtime/process/bridge-network.ts';
+import { condition, kubeletGet, startCluster, type KubeletProcess, type TestCluster } from '../support/cluster.ts';
+
+const run = promisify(execFile);
+const supported = BridgeNetwork.supported() && (await run('nsenter', ['--version']).then(() => true, () => false));
+const NS = 'net';
+
+let cluster: TestCluster;
+let k1: KubeletProcess;
+let k2: KubeletProcess;
+const bridges = ['node-n1', 'node-n2'].map((n) => new BridgeNetwork({ nodeName: n, podCIDR: () => undefined, stateDir: '/nonexistent' }).bridge);
+
+before(async () => {
+  if (!supported) return;
+  cluster = await startCluster();
+  k1 = await cluster.startKubelet('node-n1', ['--pod-network=bridge', '--pod-cidr=10.250.1.0/24']);
+  k2 = await cluster.startKubelet('node-n2', ['--pod-network=bridge', '--pod-cidr=10.250.2.0/24']);
+  await cluster.createNamespace(NS);
+});
+
+after(async () => {
+  if (!supported) return;
+  await cluster?.stop();
+});
+
+async function netnsNames(): Promise<string[]> {
+  const { stdout } = await run('ip', ['netns', 'list']);
+  return stdout.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith('mk8s-'));
+}
+
+describe('bridge pod network', { skip: !supported && 'needs root on Linux with ip and nsenter' }, () => {
+  test('three pods listen on 8080 with their own IPs; a pod on another node reaches each; probes reach them', async () => {
+    for (const i of [1, 2, 3]) {
+      await cluster.createPod(NS, {
+        metadata: { name: `web-${i}` },
+        spec: {
+          nodeName: 'node-n1',
+          containers: [
+            {
+              name: 'web',
+              image: 'busybox',
+              command: ['sh', '-c', `mkdir -p www && echo replica-${i} > www/index.html && exec busybox httpd -f -p 8080 -h www`],
+              readinessProbe: { httpGet: { path: '/index.html', port: 8080 }, periodSeconds: 1 },
+            },
+          ],
+        },
+      });
+    }
+    const ips: string[] = [];
+    for (const i of [1, 2, 3]) {
+      const p = await waitFor(async () => {
+        const pod = await cluster.getPod(NS, `web-${i}`);
+        return condition(pod, 'Ready')?.status === 'True' ? pod : undefined;
+      }, { timeoutMs: 20_000, message: `web-${i} never Ready (the kubelet's probe reaches the pod IP)` });
+      assert.match(p.status!.podIP!, /^10\.250\.1\.\d+$/);
+      assert.equal(p.status!.hostIP, '127.0.0.1');
+      ips.push(p.status!.podIP!);
+    }
+    assert.equal(new Set(ips).size, 3, 'three different pod IPs');
+
+    await cluster.createPod(NS, {
+      metadata: { name: 'client' },
+      spec: {
+        nodeName: 'node-n2',
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', ips.map((ip) => `busybox wget -q -O - http://${ip}:8080/`).join(' && ')] }],
+      },
+    });
+    const client = await waitFor(async () => {
+      const p = await cluster.getPod(NS, 'client');
+      return p?.status?.phase === 'Succeeded' || p?.status?.phase === 'Failed' ? p : undefined;
+    }, { timeoutMs: 30_000, message: 'the client never finished' });
+    const out = await kubeletGet(k2.port, `/containerLogs/${NS}/client/c`);
+    assert.equal(client.status!.phase, 'Succeeded', `client output: ${out.text}`);
+    assert.equal(out.text, 'replica-1\nreplica-2\nreplica-3\n');
+    assert.match(client.status!.podIP!, /^10\.250\.2\.\d+$/);
+    // The finished client released its namespace; the three servers hold theirs.
+    assert.equal((await netnsNames()).length, 3);
+  });
+
+  test('deleted pods and stopped kubelets leave no namespace, veth or bridge behind', async () => {
+    for (const name of ['web-1', 'web-2', 'web-3', 'client']) await cluster.client.delete('pods', name, { namespace: NS });
+    await waitFor(async () => (await cluster.client.list('pods', { namespace: NS })).items.length === 0, { timeoutMs: 30_000, message: 'pods not deleted' });
+    await k1.stop();
+    await k2.stop();
+    assert.deepEqual(await netnsNames(), []);
+    for (const br of bridges) {
+      await assert.rejects(run('ip', ['link', 'show', br]), `bridge ${br} left behind`);
+    }
+    const { stdout } = await run('ip', ['-o', 'link']);
+    assert.ok(!/ v[0-9a-f]{14}@/.test(stdout), 'no veth left');
+    const rules = (await run('iptables', ['-w', '-S', 'FORWARD'])).stdout;
+    for (const br of bridges) assert.ok(!rules.includes(br), `FORWARD rules of ${br} left behind`);
+  });
+});
