@@ -71,6 +71,19 @@ describe('process runtime', () => {
     for (const r of ['Pulling', 'Pulled', 'Created', 'Started']) assert.ok(reasons.includes(r), `event ${r} in ${reasons}`);
   });
 
+  test('kubectl logs and kubectl exec reach the container through the apiserver and the kubelet', async () => {
+    const logs = await cluster.kubectl(['logs', '-n', NS, 'busybox-loop']);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^(\.\n)+$/);
+    const exec = await cluster.kubectl(['exec', '-n', NS, 'busybox-sleep', '--', 'sh', '-c', 'echo "in $POD"; echo oops >&2; exit 3']);
+    assert.equal(exec.code, 3, 'the exit code comes back');
+    assert.equal(exec.stdout, 'in \n');
+    assert.match(exec.stderr, /oops/);
+    const stdin = await cluster.kubectl(['exec', '-i', '-n', NS, 'busybox-sleep', '--', 'cat'], { input: 'through stdin\n' });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.equal(stdin.stdout, 'through stdin\n');
+  });
+
   test('a container exiting 1 under restartPolicy Always goes to CrashLoopBackOff with growing delays', async () => {
     await cluster.createPod(NS, {
       metadata: { name: 'crasher' },
