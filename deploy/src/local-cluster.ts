@@ -48,6 +48,18 @@ export interface LocalClusterOptions {
   nodeIPs?: string[];
   /** The kubelets' --container-runtime. Default process. */
   runtime?: RuntimeName;
+  /**
+   * The process runtime's pod network (kubelet --pod-network): 'bridge' gives each pod its own
+   * network namespace and IP (needs root on Linux), 'host' runs pods in the host's network
+   * (pod IP = node IP, so replicas of one server clash on their port). 'auto' (default): bridge
+   * where it can work, else host, said in the log.
+   */
+  podNetwork?: 'auto' | 'host' | 'bridge';
+  /**
+   * Each node's pod CIDR (kubelet --pod-cidr) for the bridge network. Default 10.244.<i>.0/24.
+   * Two clusters on one machine need distinct ones (their bridges route them).
+   */
+  podCIDRs?: string[];
   /** Default 2 each: one leads, the other waits on the Lease. */
   schedulers?: number;
   controllerManagers?: number;
@@ -129,6 +141,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const nodeIPs = opts.nodeIPs ?? Array.from({ length: nodes }, (_, i) => `127.0.0.${i + 1}`);
   if (nodeIPs.length < nodes) throw new Error(`nodeIPs has ${nodeIPs.length} address(es) for ${nodes} nodes`);
   const runtime = opts.runtime ?? 'process';
+  const podCIDRs = opts.podCIDRs ?? Array.from({ length: nodes }, (_, i) => `10.244.${i + 1}.0/24`);
+  if (podCIDRs.length < nodes) throw new Error(`podCIDRs has ${podCIDRs.length} CIDR(s) for ${nodes} nodes`);
   const healthTimeoutMs = opts.healthTimeoutMs ?? 60_000;
   const plan = new PortPlan(opts.ports ?? 'well-known');
   const extra = (kind: ComponentKind): string[] => [...(opts.verbosity !== undefined ? [`--v=${opts.verbosity}`] : []), ...(opts.extraArgs?.[kind] ?? [])];
@@ -308,6 +322,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
       await waitAll(controlPlane);
     }
 
+    const podNetwork = choosePodNetwork(opts.podNetwork ?? 'auto', runtime, flagSets.get('kubelet'));
+    if (podNetwork.note) log(podNetwork.note);
     const nodeGroup: { handle: ComponentHandle; probe: HealthProbe }[] = [];
     for (let i = 1; i <= nodes; i++) {
       const node = `node-${i}`;
@@ -331,6 +347,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
             { flag: 'healthz-bind-address', value: '127.0.0.1' },
             { flag: 'healthz-port', value: String(healthzPort), required: true },
             { flag: 'root-dir', value: join(dataDir, 'kubelet', node) },
+            ...(podNetwork.mode ? [{ flag: 'pod-network', value: podNetwork.mode, required: true }] : []),
+            ...(podNetwork.mode === 'bridge' ? [{ flag: 'pod-cidr', value: podCIDRs[i - 1], required: true }] : []),
           ],
           extra('kubelet'),
         );
@@ -405,6 +423,24 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     const r = relative(process.cwd(), p);
     return r.startsWith('..') ? p : r;
   }
+}
+
+/**
+ * The kubelets' --pod-network (undefined: do not pass it) and a line for the log when the choice
+ * matters to the user.
+ */
+function choosePodNetwork(want: 'auto' | 'host' | 'bridge', runtime: RuntimeName, kubeletFlags: Set<string> | undefined): { mode?: 'host' | 'bridge'; note?: string } {
+  if (runtime !== 'process' || !kubeletFlags) return {};
+  const canBridge = process.platform === 'linux' && process.getuid?.() === 0;
+  if (!kubeletFlags.has('pod-network')) {
+    if (want === 'bridge') throw new Error('the kubelet has no --pod-network flag: bridge pod networking is not available');
+    return { note: 'note: pods run in the host network (the kubelet has no --pod-network): replicas of one server clash on their port' };
+  }
+  if (want === 'bridge' && !canBridge) throw new Error('--pod-network=bridge needs root on Linux (network namespaces, veths, a bridge)');
+  if (want === 'host' || (want === 'auto' && !canBridge)) {
+    return { mode: 'host', note: `note: pods run in the host network${want === 'auto' ? ' (bridge networking needs root on Linux)' : ''}: pod IP = node IP, replicas of one server clash on their port` };
+  }
+  return { mode: 'bridge' };
 }
 
 /** `node <main> ...args` from the repository root, logging to `<logDir>/<name>.log`. */

@@ -31,6 +31,11 @@ const program = new Command('local-up')
   .option('--etcd-port <port>', 'client port of the etcd this starts (default: 2379, or a free one when 2379 is taken)', intFlag(0, 65535))
   .option('--nodes <n>', 'how many nodes (kubelet + kube-proxy each): node-1, node-2, ...', intFlag(0, 50), 2)
   .addOption(new Option('--runtime <name>', "the kubelets' container runtime").choices(['process', 'docker', 'fake']).default('process'))
+  .addOption(
+    new Option('--pod-network <mode>', "the process runtime's pod network: bridge (an IP per pod; root on Linux), host (pods share the host's ports), auto (bridge if root)")
+      .choices(['auto', 'host', 'bridge'])
+      .default('auto'),
+  )
   .option('--schedulers <n>', 'kube-scheduler replicas (one leads)', intFlag(0, 10), 2)
   .option('--controller-managers <n>', 'kube-controller-manager replicas (one leads)', intFlag(0, 10), 2)
   .option('--node-ips <ips>', "each node's address, comma-separated (default: 127.0.0.1, 127.0.0.2, ...: Linux routes all of 127.0.0.0/8 to loopback)")
@@ -47,6 +52,7 @@ const o = program.opts<{
   etcdPort?: number;
   nodes: number;
   runtime: 'process' | 'docker' | 'fake';
+  podNetwork: 'auto' | 'host' | 'bridge';
   schedulers: number;
   controllerManagers: number;
   freePorts: boolean;
@@ -102,6 +108,7 @@ try {
     nodes: o.nodes,
     nodeIPs: o.nodeIps?.split(',').map((s) => s.trim()).filter(Boolean),
     runtime: o.runtime,
+    podNetwork: o.podNetwork,
     schedulers: o.schedulers,
     controllerManagers: o.controllerManagers,
     ports: o.freePorts ? 'free' : 'well-known',

@@ -1,6 +1,7 @@
 // `pnpm run up` as a user runs it: the CLI in the foreground, Ctrl-C (SIGINT) to stop. Checks
 // what it prints, that it stops the daemons in reverse start order, and that nothing survives:
-// neither the daemons nor a pod the process runtime started.
+// neither the daemons nor a pod the process runtime started. Pods use the host network here, so
+// this test creates no bridge that could meet the scenario test's (both name node-1).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -44,7 +45,7 @@ it('runs a cluster in the foreground and stops all of it, pods included, on Ctrl
   }
   launcher = spawn(
     process.execPath,
-    ['deploy/src/local-up.ts', `--data-dir=${dataDir}`, '--free-ports', '--apiserver-port=0', `--etcd-endpoints=${etcd.endpoints.join(',')}`, '--nodes=1'],
+    ['deploy/src/local-up.ts', `--data-dir=${dataDir}`, '--free-ports', '--apiserver-port=0', `--etcd-endpoints=${etcd.endpoints.join(',')}`, '--nodes=1', '--pod-network=host'],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   launcher.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));

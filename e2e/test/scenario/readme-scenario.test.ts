@@ -37,6 +37,9 @@ before(async () => {
     ports: 'free',
     etcdEndpoints: etcd.endpoints,
     runtime: 'process',
+    // An IP per pod (root: bridge networking), from CIDRs no other cluster on this machine is
+    // likely to route.
+    podCIDRs: podCIDRsOfThisRun(),
     extraArgs: { 'kube-scheduler': LEADER_ELECTION, 'kube-controller-manager': LEADER_ELECTION },
     log: (line) => launcherLog.push(line),
   });
@@ -48,6 +51,12 @@ after(async () => {
   await etcd?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
+
+/** 10.<200-249>.1.0/24 and 10.<same>.2.0/24, the second octet from this process's pid. */
+function podCIDRsOfThisRun(): string[] {
+  const octet = 200 + (process.pid % 50);
+  return [`10.${octet}.1.0/24`, `10.${octet}.2.0/24`];
+}
 
 /** Fails the step (never skips it) when it needs a component the launcher could not start. */
 function requireComponents(...kinds: ComponentKind[]): void {
