@@ -91,6 +91,8 @@ export class KubeletPodSyncer implements PodSyncer {
   private readonly now: () => number;
   private readonly reasons = new Map<string, Map<string, SyncReason>>();
   private readonly firstSeen = new Map<string, number>();
+  /** Pods the kubelet itself failed (activeDeadlineSeconds), with the status reason and message. */
+  private readonly failed = new Map<string, { reason: string; message: string }>();
   private readonly states = new Map<string, RuntimePodState>();
   /** Containers being stopped, by pod uid: a shorter grace period re-stops them. */
   private readonly stopping = new Map<string, Set<string>>();
@@ -125,6 +127,24 @@ export class KubeletPodSyncer implements PodSyncer {
     const uid = pod.metadata.uid!;
     if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, this.now());
     const { runtime, recorder, probeManager } = this.opts;
+
+    // activeDeadlineSeconds (active_deadline.go): past it, the pod fails and everything stops.
+    let requeue: number | undefined;
+    const ads = pod.spec.activeDeadlineSeconds;
+    if (ads !== undefined && !this.failed.has(uid)) {
+      const startTime = this.opts.statusManager.getPodStatus(uid)?.startTime ?? pod.status?.startTime;
+      const started = startTime ? Date.parse(startTime) : this.firstSeen.get(uid)!;
+      const left = started + ads * 1000 - this.now();
+      if (left <= 0) {
+        const message = 'Pod was active on the node longer than the specified deadline';
+        this.failed.set(uid, { reason: 'DeadlineExceeded', message });
+        recorder.event(podRef(pod), 'Normal', 'DeadlineExceeded', message);
+      } else requeue = left;
+    }
+    if (this.failed.has(uid)) {
+      this.publishStatus(pod, await this.refreshState(uid), false);
+      return { terminal: true };
+    }
     if (this.opts.isStaticPod(pod) && this.opts.mirrorPods) {
       await this.opts.mirrorPods.ensure(pod).catch((err) => this.opts.logger?.warn({ err: (err as Error).message, pod: podDesc(pod) }, 'could not create the mirror pod'));
     }
@@ -184,7 +204,6 @@ export class KubeletPodSyncer implements PodSyncer {
     }
 
     // 4. Start containers: the next init container, or the app containers.
-    let requeue: number | undefined;
     const note = (o: StartOutcome) => {
       if (o.requeueAfterMs !== undefined) requeue = Math.min(requeue ?? Infinity, o.requeueAfterMs);
     };
@@ -218,6 +237,8 @@ export class KubeletPodSyncer implements PodSyncer {
     const uid = pod.metadata.uid!;
     const state = await this.refreshState(uid);
     const status = this.statusOf(pod, state, true);
+    const failed = this.failed.get(uid);
+    if (failed) Object.assign(status, { phase: 'Failed', reason: failed.reason, message: failed.message });
     this.opts.statusManager.setTerminated(pod, status);
   }
 
@@ -240,6 +261,7 @@ export class KubeletPodSyncer implements PodSyncer {
     this.imageBackoff.deletePrefix(`${uid}/`);
     this.reasons.delete(uid);
     this.firstSeen.delete(uid);
+    this.failed.delete(uid);
     this.states.delete(uid);
     this.opts.statusManager.removePod(uid);
   }
@@ -281,6 +303,8 @@ export class KubeletPodSyncer implements PodSyncer {
 
   private publishStatus(pod: Pod, state: RuntimePodState, podIsTerminal: boolean): PodStatus {
     const status = this.statusOf(pod, state, podIsTerminal);
+    const failed = this.failed.get(pod.metadata.uid!);
+    if (failed) Object.assign(status, { phase: 'Failed', reason: failed.reason, message: failed.message });
     this.opts.statusManager.setPodStatus(pod, status);
     return status;
   }

@@ -131,6 +131,22 @@ describe('docker runtime', { skip: !hasDocker && 'the Docker Engine does not ans
     assert.ok(reasons.includes('Pulling') && reasons.includes('Failed') && reasons.includes('BackOff'), `events: ${reasons}`);
   });
 
+  test('containers outlive a kubelet restart and the new kubelet adopts them', async () => {
+    await cluster.createPod(NS, { metadata: { name: 'durable' }, spec: { nodeName: NODE, containers: [{ name: 'c', ...busybox, command: ['sleep', '1000'] }] } });
+    const before = await runningPod('durable');
+    const id = containerStatus(before, 'c')!.containerID;
+    await kubelet.stop();
+    kubelet = await cluster.startKubelet(NODE, ['--container-runtime=docker', '--pod-infra-container-image=minik8s/pause:local', '--crash-loop-backoff-initial=1s']);
+    // Give the new kubelet a sync: the pod keeps its container, not a restarted one.
+    await waitFor(async () => (await kubeletGet(kubelet.port, '/pods')).text.includes('"durable"'), { timeoutMs: 15_000, message: 'the new kubelet never took the pod' });
+    const after = await runningPod('durable');
+    assert.equal(containerStatus(after, 'c')!.containerID, id);
+    assert.equal(containerStatus(after, 'c')!.restartCount, 0);
+    assert.equal(after.status!.podIP, before.status!.podIP);
+    // Still the pause container and the one app container, nothing started anew.
+    assert.equal((await dockerIds(`label=io.kubernetes.pod.uid=${after.metadata.uid}`)).length, 2);
+  });
+
   test('deleting a pod removes its containers and its pause container', async () => {
     await cluster.createPod(NS, { metadata: { name: 'short-lived' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers: [{ name: 'c', ...busybox, command: ['sleep', '1000'] }] } });
     const pod = await runningPod('short-lived');

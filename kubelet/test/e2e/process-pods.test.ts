@@ -3,6 +3,7 @@
 // localhost, and terminal phases.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '@minik8s/shared/testing';
 import { condition, containerStatus, kubeletGet, startCluster, type KubeletProcess, type TestCluster } from '../support/cluster.ts';
@@ -22,10 +23,11 @@ after(async () => {
   await cluster?.stop();
 });
 
+/** Whether the process runs (a zombie waiting to be reaped does not). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -233,6 +235,44 @@ describe('process runtime', () => {
     }, { timeoutMs: 15_000, message: 'never Failed' });
     assert.equal(containerStatus(failed, 'c')!.state.terminated!.exitCode, 7);
     assert.equal(containerStatus(failed, 'c')!.restartCount, 0);
+  });
+
+  test('a pod past its activeDeadlineSeconds fails with DeadlineExceeded and its containers stop', async () => {
+    await cluster.createPod(NS, {
+      metadata: { name: 'deadline' },
+      spec: { nodeName: NODE, activeDeadlineSeconds: 2, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '1000'] }] },
+    });
+    const pod = await waitFor(async () => {
+      const p = await cluster.getPod(NS, 'deadline');
+      return p?.status?.phase === 'Failed' && containerStatus(p, 'c')?.state.terminated ? p : undefined;
+    }, { timeoutMs: 20_000, message: 'never failed with its containers stopped' });
+    assert.equal(pod.status!.reason, 'DeadlineExceeded');
+    assert.equal(pod.status!.message, 'Pod was active on the node longer than the specified deadline');
+  });
+
+  test('a restarted kubelet starts the pods again (the process runtime cannot keep them) and counts the restart', async () => {
+    await cluster.createPod(NS, { metadata: { name: 'survivor' }, spec: { nodeName: NODE, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo pid=$$$$; exec sleep 1000'] }] } });
+    const before = await waitFor(async () => {
+      const p = await cluster.getPod(NS, 'survivor');
+      return p?.status?.phase === 'Running' ? p : undefined;
+    }, { timeoutMs: 15_000, message: 'never Running' });
+    const oldID = containerStatus(before, 'c')!.containerID;
+    const text = await waitFor(async () => {
+      const r = await kubeletGet(kubelet.port, `/containerLogs/${NS}/survivor/c`);
+      return /pid=\d+/.test(r.text) ? r.text : undefined;
+    }, { message: 'no pid logged' });
+    const pid = Number(/pid=(\d+)/.exec(text)![1]);
+    // A hard crash: the next kubelet kills what its pid files name, then runs the pods again.
+    await kubelet.kill();
+    kubelet = await cluster.startKubelet(NODE, ['--crash-loop-backoff-initial=1s', '--crash-loop-backoff-max=8s']);
+    assert.equal(isAlive(pid), false, 'the old process is gone');
+    const after = await waitFor(async () => {
+      const p = await cluster.getPod(NS, 'survivor');
+      const cs = containerStatus(p, 'c');
+      return cs?.state.running && cs.containerID !== oldID ? p : undefined;
+    }, { timeoutMs: 20_000, message: 'never running again' });
+    // The restart count goes on from the log files the old container left (0.log -> 1.log).
+    assert.equal(containerStatus(after, 'c')!.restartCount, 1);
   });
 
   test('a container without a command cannot run on the process runtime, and says why', async () => {
