@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '@minik8s/shared/testing';
 import { condition, containerStatus, kubeletGet, startCluster, type KubeletProcess, type TestCluster } from '../support/cluster.ts';
@@ -150,6 +152,29 @@ describe('process runtime', () => {
     await waitFor(async () => (await cluster.getPod(NS, 'stubborn')) === undefined, { timeoutMs: 10_000, message: 'stubborn pod never deleted' });
     const reasons = (await cluster.events(NS, 'stubborn')).map((e) => `${e.reason}: ${e.message}`);
     assert.ok(reasons.includes('Killing: Stopping container c'), `events: ${reasons}`);
+  });
+
+  test('the preStop hook runs before the container gets SIGTERM', async () => {
+    const file = join(cluster.dir, `prestop-${Date.now()}.txt`);
+    await cluster.createPod(NS, {
+      metadata: { name: 'hooked' },
+      spec: {
+        nodeName: NODE,
+        terminationGracePeriodSeconds: 10,
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox',
+            command: ['sh', '-c', `trap 'echo term >> ${file}; exit 0' TERM; echo up; while :; do sleep 0.1; done`],
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo prestop >> ${file}`] } } },
+          },
+        ],
+      },
+    });
+    await waitFor(async () => (await kubeletGet(kubelet.port, `/containerLogs/${NS}/hooked/c`)).text === 'up\n', { timeoutMs: 15_000, message: 'never up' });
+    await cluster.client.delete('pods', 'hooked', { namespace: NS });
+    await waitFor(async () => (await cluster.getPod(NS, 'hooked')) === undefined, { timeoutMs: 15_000, message: 'never deleted' });
+    assert.equal(await readFile(file, 'utf8'), 'prestop\nterm\n');
   });
 
   test('two containers of one pod reach each other on localhost', async () => {
