@@ -17,6 +17,11 @@ import { NodeLifecycleController, NODE_LIFECYCLE_CONTROLLER } from './controller
 import { TaintEvictionController, TAINT_EVICTION_CONTROLLER } from './controllers/tainteviction/taint-eviction-controller.ts';
 import { NodeIpamController, NODE_IPAM_CONTROLLER } from './controllers/nodeipam/node-ipam-controller.ts';
 import { PodGCController, POD_GC_CONTROLLER } from './controllers/podgc/pod-gc-controller.ts';
+import { DaemonSetController, DAEMONSET_CONTROLLER } from './controllers/daemonset/daemonset-controller.ts';
+import { StatefulSetController, STATEFULSET_CONTROLLER } from './controllers/statefulset/statefulset-controller.ts';
+import { JobController, JOB_CONTROLLER } from './controllers/job/job-controller.ts';
+import { TTLAfterFinishedController, TTL_AFTER_FINISHED_CONTROLLER } from './controllers/job/ttl-after-finished-controller.ts';
+import { CronJobController, CRONJOB_CONTROLLER } from './controllers/cronjob/cronjob-controller.ts';
 
 export interface ControllerDescriptor {
   name: string;
@@ -47,6 +52,11 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     init: (ctx) => (ctx.options.allocateNodeCidrs ? new NodeIpamController(ctx) : undefined),
   },
   { name: POD_GC_CONTROLLER, aliases: ['podgc'], init: (ctx) => new PodGCController(ctx) },
+  { name: DAEMONSET_CONTROLLER, aliases: ['daemonset'], init: (ctx) => new DaemonSetController(ctx) },
+  { name: STATEFULSET_CONTROLLER, aliases: ['statefulset'], init: (ctx) => new StatefulSetController(ctx) },
+  { name: JOB_CONTROLLER, aliases: ['job'], init: (ctx) => new JobController(ctx) },
+  { name: TTL_AFTER_FINISHED_CONTROLLER, aliases: ['ttl-after-finished'], init: (ctx) => new TTLAfterFinishedController(ctx) },
+  { name: CRONJOB_CONTROLLER, aliases: ['cronjob'], init: (ctx) => new CronJobController(ctx) },
 ];
 
 function lookup(descriptors: readonly ControllerDescriptor[], name: string): ControllerDescriptor | undefined {
