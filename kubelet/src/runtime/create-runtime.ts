@@ -1,6 +1,7 @@
 // Picks and builds the container runtime from --container-runtime: `auto` takes docker when its
 // Engine answers on the socket, else process.
 
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { KubeletConfig } from '../config.ts';
@@ -8,8 +9,25 @@ import { DockerClient } from './docker/docker-client.ts';
 import { DockerRuntime } from './docker/docker-runtime.ts';
 import { FakeRuntime } from './fake/fake-runtime.ts';
 import type { RuntimeService } from './interface.ts';
-import { BridgeNetwork } from './process/bridge-network.ts';
+import { BridgeNetwork, parseCIDR } from './process/bridge-network.ts';
 import { ProcessRuntime } from './process/process-runtime.ts';
+
+/**
+ * Pod IPs for the fake runtime: from the node's podCIDR when it has one, else from a /24 of
+ * 10.88.0.0/16 picked by the node name, so hollow nodes hand out distinct addresses.
+ */
+export function fakePodIPs(nodeName: string, podCIDR: () => string | undefined): (n: number) => string {
+  const subnet = parseInt(createHash('sha256').update(nodeName).digest('hex').slice(0, 4), 16) % 256;
+  return (n) => {
+    const cidr = podCIDR();
+    if (cidr) {
+      const { first, last } = parseCIDR(cidr);
+      const v = first + (n % (last - first + 1));
+      return [24, 16, 8, 0].map((sh) => Math.floor(v / 2 ** sh) % 256).join('.');
+    }
+    return `10.88.${subnet}.${(n % 250) + 2}`;
+  };
+}
 
 export async function dockerAnswers(socketPath: string): Promise<boolean> {
   const client = new DockerClient(socketPath);
@@ -33,7 +51,7 @@ export async function createRuntime(config: KubeletConfig, logger?: Logger, podC
     kind = (await dockerAnswers(config.dockerEndpoint)) ? 'docker' : 'process';
     logger?.info({ runtime: kind }, `--container-runtime=auto chose ${kind}`);
   }
-  if (kind === 'fake') return new FakeRuntime();
+  if (kind === 'fake') return new FakeRuntime({ podIP: fakePodIPs(config.nodeName, podCIDR) });
   if (kind === 'docker') {
     return new DockerRuntime({
       client: new DockerClient(config.dockerEndpoint),
