@@ -70,6 +70,7 @@ export class Kubelet {
   readonly server: KubeletServer;
   private readonly client: RestClient;
   private readonly logger: Logger;
+  private readonly mirrors: MirrorClient;
   private readonly deps: KubeletDeps;
   private machine: MachineInfo | undefined;
   private nodeStatus: NodeStatusManager | undefined;
@@ -116,6 +117,7 @@ export class Kubelet {
       getApiPod: (ns, name) => this.podManager.mirrorPod(`${ns}/${name}`),
       logger,
     });
+    this.mirrors = mirrors;
     this.syncer = new KubeletPodSyncer({
       nodeName: config.nodeName,
       runtime,
@@ -369,17 +371,11 @@ export class Kubelet {
     this.syncer.crashBackoff.gc();
     this.syncer.imageBackoff.gc();
     if (!this.podInformer?.hasSynced() || !this.staticSourceRead) return;
-    const mirrors = new MirrorClient({
-      client: this.client,
-      nodeName: this.config.nodeName,
-      node: () => this.nodeStatus?.current,
-      getApiPod: (ns, name) => this.podManager.mirrorPod(`${ns}/${name}`),
-    });
     for (const m of this.podManager.mirrorPods()) {
       const sp = this.podManager.staticPodByKey(podKey(m));
       if (!sp && m.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION]) {
         this.logger.info({ pod: podKey(m) }, 'deleting orphaned mirror pod');
-        await mirrors.deleteMirror(m);
+        await this.mirrors.deleteMirror(m);
       }
     }
     const known = (uid: string) => this.podManager.has(uid) || this.podWorkers.has(uid);

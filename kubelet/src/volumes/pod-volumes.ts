@@ -156,15 +156,6 @@ export function containerMounts(container: Container, volumes: PreparedVolumes):
   return mounts;
 }
 
-/** Creates the subPath directories a mount needs (as the kubelet does before starting the container). */
-export async function ensureSubPaths(container: Container, volumes: PreparedVolumes): Promise<void> {
-  for (const m of container.volumeMounts ?? []) {
-    if (!m.subPath) continue;
-    const base = volumes.paths.get(m.name);
-    if (base) await mkdir(join(base, m.subPath), { recursive: true });
-  }
-}
-
 /** Removes the pod's volume directories (not hostPath ones). */
 export async function removePodVolumes(podDir: string): Promise<void> {
   await rm(join(podDir, 'volumes'), { recursive: true, force: true });

@@ -100,6 +100,8 @@ export class DockerRuntime implements RuntimeService {
   private readonly docker: DockerClient;
   /** Inspections of exited containers never change: cached by id. */
   private readonly exited = new Map<string, Inspect>();
+  /** Inspections of running containers, valid while a list still shows them running. */
+  private readonly running = new Map<string, Inspect>();
   private readonly listeners: ((e: RuntimeEvent) => void)[] = [];
 
   constructor(opts: DockerRuntimeOptions) {
@@ -113,11 +115,12 @@ export class DockerRuntime implements RuntimeService {
   }
 
   private async inspect(id: string): Promise<Inspect> {
-    const cached = this.exited.get(id);
+    const cached = this.exited.get(id) ?? this.running.get(id);
     if (cached) return cached;
     try {
       const i = await this.docker.json<Inspect>('GET', `/containers/${encodeURIComponent(id)}/json`);
-      if (!i.State.Running && i.State.Status !== 'created' && i.State.Status !== 'restarting') this.exited.set(id, i);
+      if (i.State.Running) this.running.set(id, i);
+      else if (i.State.Status !== 'created' && i.State.Status !== 'restarting') this.exited.set(id, i);
       return i;
     } catch (err) {
       if (err instanceof DockerError && err.statusCode === 404) throw new RuntimeError('NotFound', `container ${id} not found`);
@@ -127,7 +130,12 @@ export class DockerRuntime implements RuntimeService {
 
   private async list(type: 'podsandbox' | 'container', extra: string[] = []): Promise<string[]> {
     const filters = { label: [`${NODE_NAME_LABEL}=${this.opts.nodeName}`, `${DOCKER_TYPE_LABEL}=${type}`, ...extra] };
-    const rows = await this.docker.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: 1, filters: JSON.stringify(filters) } });
+    const rows = await this.docker.json<{ Id: string; State: string }[]>('GET', '/containers/json', { query: { all: 1, filters: JSON.stringify(filters) } });
+    // A running container whose list state still says running needs no new inspection.
+    for (const r of rows) {
+      const cached = this.running.get(r.Id);
+      if (cached && r.State !== 'running') this.running.delete(r.Id);
+    }
     return rows.map((r) => r.Id);
   }
 
@@ -264,10 +272,15 @@ export class DockerRuntime implements RuntimeService {
     try {
       await this.docker.json('POST', `/containers/${id}/start`);
     } catch (err) {
-      this.exited.delete(id);
+      this.forget(id);
       throw new RuntimeError('RunContainerError', (err as Error).message, { cause: err });
     }
+    this.forget(id);
+  }
+
+  private forget(id: string): void {
     this.exited.delete(id);
+    this.running.delete(id);
   }
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
@@ -276,6 +289,8 @@ export class DockerRuntime implements RuntimeService {
     } catch (err) {
       if (err instanceof DockerError && (err.statusCode === 404 || err.statusCode === 304)) return;
       throw err;
+    } finally {
+      this.running.delete(id);
     }
   }
 
@@ -285,7 +300,7 @@ export class DockerRuntime implements RuntimeService {
     } catch (err) {
       if (!(err instanceof DockerError && err.statusCode === 404)) throw err;
     }
-    this.exited.delete(id);
+    this.forget(id);
   }
 
   private toStatus(i: Inspect): ContainerStatus {
