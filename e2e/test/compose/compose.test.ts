@@ -196,8 +196,9 @@ describe('docker compose: the README cluster in containers', () => {
     const p = project as ComposeProject;
     await steps.ok(target, ['delete', 'deployment,service,pod', '--all', '--wait=false']);
     try {
+      // Containers that ignore SIGTERM (sh and httpd as PID 1) take their 30 s grace period.
       await waitFor(async () => (await steps.ok(target, ['get', 'pods', '--no-headers'], { timeoutMs: 15_000 })).trim() === '', {
-        timeoutMs: 90_000,
+        timeoutMs: 150_000,
         intervalMs: 1_000,
         message: 'the kubelets never removed the pods',
       });
