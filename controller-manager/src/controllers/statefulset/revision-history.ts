@@ -19,17 +19,22 @@ export class RevisionHistory {
 
   /** Records the template of this version of the StatefulSet; returns its revision name. */
   remember(set: KubeObject): string {
-    const uid = set.metadata.uid!;
     const revision = revisionName(set, set.spec?.template);
+    this.rememberRevision(set, revision, set.spec?.template ?? {});
+    return revision;
+  }
+
+  /** Records `template` as revision `revision` of the set (e.g. one recovered from a pod). */
+  rememberRevision(set: KubeObject, revision: string, template: unknown): void {
+    const uid = set.metadata.uid!;
     let revisions = this.bySet.get(uid);
     if (!revisions) {
       revisions = new Map();
       this.bySet.set(uid, revisions);
     }
     revisions.delete(revision); // most recently seen last
-    revisions.set(revision, structuredClone(set.spec?.template ?? {}));
+    revisions.set(revision, structuredClone(template));
     while (revisions.size > MAX_PER_SET) revisions.delete(revisions.keys().next().value!);
-    return revision;
   }
 
   template(set: KubeObject, revision: string): unknown | undefined {

@@ -4,9 +4,9 @@
 // Pods are split by ordinal into `replicas` ([start, start+spec.replicas)) and `condemned`
 // (the rest, highest first). With OrderedReady ("monotonic") the sync takes one step and
 // stops at the first pod that is not Running and Ready (and available):
-//  1. For each ordinal in increasing order: a failed or succeeded pod is deleted and made
-//     again; a missing pod is created (then stop); a terminating or not yet healthy pod stops
-//     the sync; a pod whose identity labels drifted is fixed.
+//  1. For each ordinal in increasing order: a failed or succeeded pod is deleted (made again
+//     once it is gone); a missing pod is created (then stop); a terminating or not yet
+//     healthy pod stops the sync; a pod whose identity labels drifted is fixed.
 //  2. Scale down: condemned pods are deleted one at a time, highest ordinal first, each only
 //     once every lower pod is healthy (the first unhealthy pod may go at once).
 //  3. RollingUpdate: from the highest ordinal down to the partition, delete the first pod not
@@ -142,15 +142,21 @@ export async function syncStatefulSet(set: KubeObject, pods: KubeObject[], curre
 
   // 1. Replicas, in increasing ordinal order.
   const processReplica = async (i: number): Promise<boolean> => {
-    let pod = replicas[i]!;
+    const pod = replicas[i]!;
     if (isFailed(pod) || isSucceeded(pod)) {
-      if (isFailed(pod)) control.event(set, 'Warning', 'RecreatingFailedPod', `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating failed Pod ${pod.metadata.name}`);
-      else control.event(set, 'Normal', 'RecreatingTerminatedPod', `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating terminated Pod ${pod.metadata.name}`);
-      if (!isTerminating(pod)) await control.deletePod(set, pod);
-      pod = replicas[i] = newVersionedPod(set, current, update, start + i);
+      // Whatever the exit code, the pod is made again: once this one is gone from etcd.
+      if (!isTerminating(pod)) {
+        if (isFailed(pod)) control.event(set, 'Warning', 'RecreatingFailedPod', `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating failed Pod ${pod.metadata.name}`);
+        else control.event(set, 'Normal', 'RecreatingTerminatedPod', `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating terminated Pod ${pod.metadata.name}`);
+        await control.deletePod(set, pod);
+      }
+      return true;
     }
     if (!isCreated(pod)) {
       await control.createPod(set, pod);
+      // Counted in this sync's status as created (Pending): a pod missing for a moment must
+      // not make a partitioned rollout look complete (older upstream counted it so too).
+      replicas[i] = { ...pod, status: { phase: 'Pending' } };
       return monotonic; // OrderedReady: one creation per sync, then wait for it
     }
     if (monotonic) {

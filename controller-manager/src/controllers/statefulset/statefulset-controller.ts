@@ -187,7 +187,12 @@ export class StatefulSetController extends Controller {
     const remembered = this.history.template(set, currentName);
     if (remembered !== undefined) return { current: { name: currentName, template: remembered }, update };
     const pod = pods.find((p) => getPodRevision(p) === currentName && !p.metadata.deletionTimestamp);
-    if (pod) return { current: { name: currentName, template: templateFromPod(set, pod) }, update };
+    if (pod) {
+      // Kept from now on: the pod it came from may be the next one deleted.
+      const template = templateFromPod(set, pod);
+      this.history.rememberRevision(set, currentName, template);
+      return { current: { name: currentName, template }, update };
+    }
     this.logger.info({ statefulset: `${set.metadata.namespace}/${set.metadata.name}`, revision: currentName }, 'current revision unknown; using the update revision');
     return { current: update, update };
   }
