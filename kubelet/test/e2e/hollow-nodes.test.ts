@@ -40,8 +40,11 @@ test(`${NODES} hollow kubelets in one process register Ready nodes with leases a
     const ready = nodes.items.filter((n) => n.metadata.name!.startsWith('hollow-') && n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
     return ready.length === NODES;
   }, { timeoutMs: 60_000, intervalMs: 250, message: `not all hollow nodes Ready\n${output}` });
-  const leases = await cluster.client.list('leases.coordination.k8s.io', { namespace: 'kube-node-lease' });
-  assert.equal(leases.items.filter((l) => l.metadata.name!.startsWith('hollow-')).length, NODES);
+  // Each Lease follows its Node's registration.
+  await waitFor(async () => {
+    const leases = await cluster.client.list('leases.coordination.k8s.io', { namespace: 'kube-node-lease' });
+    return leases.items.filter((l) => l.metadata.name!.startsWith('hollow-') && l.spec?.holderIdentity === l.metadata.name).length === NODES;
+  }, { timeoutMs: 30_000, intervalMs: 250, message: 'not every hollow node has its Lease' });
 
   await cluster.createNamespace('hollow');
   for (let i = 0; i < 10; i++) {
