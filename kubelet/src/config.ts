@@ -12,6 +12,8 @@ export interface KubeletConfig {
   containerRuntime: RuntimeName;
   /** The Docker Engine socket (unix path). */
   dockerEndpoint: string;
+  /** The Docker network pod sandboxes join (docker runtime): `bridge`, or a user network such as compose's. */
+  dockerNetwork: string;
   /** Where pods' directories and the runtime's state live (<root>/pods/<uid>). */
   rootDir: string;
   /** Where containers' logs go (<dir>/<ns>_<pod>_<uid>/<container>/<n>.log). */
@@ -53,6 +55,7 @@ export interface KubeletConfig {
 export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName' | 'hostname' | 'nodeIP'> = {
   containerRuntime: 'auto',
   dockerEndpoint: '/var/run/docker.sock',
+  dockerNetwork: 'bridge',
   rootDir: '/var/lib/kubelet',
   podLogsDir: '/var/log/pods',
   address: '0.0.0.0',

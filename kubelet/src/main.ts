@@ -70,6 +70,7 @@ const cmd = componentCommand('kubelet', { port: D.port, leaderElect: false })
   .option('--crash-loop-backoff-initial <duration>', 'First restart delay of a crashing container (CrashLoopBackOff).', parseDurationFlag, D.crashLoopBackOffInitialMs)
   .option('--crash-loop-backoff-max <duration>', 'Largest restart delay of a crashing container.', parseDurationFlag, D.crashLoopBackOffMaxMs)
   .option('--pleg-relist-period <duration>', 'How often the runtime is relisted for container changes.', parseDurationFlag, D.plegRelistPeriodMs)
+  .option('--docker-network <name>', "The Docker network the docker runtime's pods join (a user network such as docker compose's lets the nodes reach pod IPs).", D.dockerNetwork)
   .option('--pod-infra-container-image <image>', "The docker runtime's sandbox (pause) image.", D.podInfraContainerImage)
   .option('--pod-network <mode>', "The process runtime's pod network: host, or bridge (root: a network namespace and IP per pod from the node's podCIDR).", podNetworkFlag, D.podNetwork);
 
@@ -109,6 +110,7 @@ cmd.action(async () => {
     crashLoopBackOffMaxMs: o.crashLoopBackoffMax,
     plegRelistPeriodMs: o.plegRelistPeriod,
     podInfraContainerImage: o.podInfraContainerImage,
+    dockerNetwork: String(o.dockerNetwork),
     podNetwork: o.podNetwork,
   };
   await runComponent({

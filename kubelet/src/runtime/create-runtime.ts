@@ -57,6 +57,7 @@ export async function createRuntime(config: KubeletConfig, logger?: Logger, podC
       client: new DockerClient(config.dockerEndpoint),
       nodeName: config.nodeName,
       sandboxImage: config.podInfraContainerImage,
+      network: config.dockerNetwork,
       logger,
     });
   }

@@ -38,6 +38,8 @@ export interface DockerRuntimeOptions {
   nodeName: string;
   /** The pause image (must exist locally or be pullable). */
   sandboxImage: string;
+  /** The Docker network pod sandboxes join (default `bridge`). */
+  network?: string;
   logger?: Logger;
 }
 
@@ -167,7 +169,7 @@ export class DockerRuntime implements RuntimeService {
       Labels: toDockerLabels(config.labels, config.annotations, { [DOCKER_TYPE_LABEL]: 'podsandbox', [SANDBOX_ATTEMPT_LABEL]: String(m.attempt) }),
       ExposedPorts: config.hostNetwork ? undefined : exposed,
       HostConfig: {
-        NetworkMode: config.hostNetwork ? 'host' : 'bridge',
+        NetworkMode: config.hostNetwork ? 'host' : (this.opts.network ?? 'bridge'),
         IpcMode: 'shareable',
         PortBindings: config.hostNetwork ? undefined : ports,
         RestartPolicy: { Name: 'no' },
