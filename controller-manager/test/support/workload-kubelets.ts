@@ -8,7 +8,8 @@
 // - finishes pods on request: finish(ns, name, 'Succeeded' | 'Failed') writes the terminal
 //   phase and terminated container states through pods/status, as a kubelet does when the
 //   containers exit;
-// - confirms graceful deletions (delete with grace 0), as a kubelet does once containers stop.
+// - confirms graceful deletions (delete with grace 0), as a kubelet does once containers stop;
+//   a pod with finalizers is first marked Failed (exit 137), since it outlives the confirmation.
 // Nothing here sleeps to wait: work is driven by pod and node events.
 
 import type { KubeObject, RestClient } from '@minik8s/shared';
@@ -121,12 +122,11 @@ export class WorkloadKubelets {
     this.queue.add(`${namespace}/${name}`);
   }
 
-  /** The pod's containers exited: phase Succeeded (exit 0) or Failed (exit 1). */
-  async finish(namespace: string, name: string, phase: 'Succeeded' | 'Failed'): Promise<void> {
+  /** The pod's containers exited: phase Succeeded (exit 0) or Failed (exit 1 unless given). */
+  async finish(namespace: string, name: string, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1): Promise<void> {
     for (;;) {
       const pod = await this.client.get('pods', name, { namespace });
       const t = rfc3339();
-      const exitCode = phase === 'Succeeded' ? 0 : 1;
       const reason = phase === 'Succeeded' ? 'Completed' : 'Error';
       pod.status = {
         ...(pod.status ?? {}),
@@ -210,8 +210,15 @@ export class WorkloadKubelets {
     }
     if (!this.managed.has(nodeName)) return;
     if (pod.metadata.deletionTimestamp) {
-      // Finalizers (the Job's tracking finalizer) keep it until their owner removes them.
+      // Already confirmed: finalizers (the Job's tracking finalizer) keep it until removed.
       if (pod.metadata.deletionGracePeriodSeconds === 0) return;
+      const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+      if (!terminal && (pod.metadata.finalizers?.length ?? 0) > 0) {
+        // A pod that outlives its deletion shows how it ended, as the kubelet reports the
+        // killed containers (exit 137) before confirming.
+        await this.finish(ns, name, 'Failed', 137);
+        return; // the status update brings it back for the confirmation
+      }
       await this.client.delete('pods', name, { namespace: ns, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid! } });
       return;
     }
