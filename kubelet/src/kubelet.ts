@@ -22,7 +22,8 @@ import type { Pod } from './api/pod.ts';
 import { podDesc, podKey, rfc3339 } from './api/pod.ts';
 import { admitPod } from './admission.ts';
 import type { KubeletConfig } from './config.ts';
-import { EventRecorder, nodeRef, podRef } from './events/event-recorder.ts';
+import { EventRecorder } from '@minik8s/shared';
+import { nodeRef, podRef } from './events/object-refs.ts';
 import { readMachineInfo, type MachineInfo } from './node/machine-info.ts';
 import { NodeLeaseController } from './node/node-lease.ts';
 import { allocatable, capacity, nodeLabels } from './node/node-status.ts';
@@ -89,7 +90,7 @@ export class Kubelet {
     this.client = client;
     this.runtime = runtime;
     this.logger = logger;
-    this.recorder = new EventRecorder({ client, host: config.nodeName, logger });
+    this.recorder = new EventRecorder({ client, component: 'kubelet', host: config.nodeName, logger });
     this.statusManager = new StatusManager({
       client,
       getApiPod: (ns, name) => this.podInformer?.get(ns, name),

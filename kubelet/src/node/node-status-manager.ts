@@ -10,8 +10,8 @@
 
 import type { Logger } from 'pino';
 import { isAlreadyExists, isConflict, isNotFound, realClock, type KubeObject, type RestClient } from '@minik8s/shared';
-import type { EventRecorder } from '../events/event-recorder.ts';
-import { nodeRef } from '../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { nodeRef } from '../events/object-refs.ts';
 import type { MachineInfo } from './machine-info.ts';
 import { comparableNodeStatus, initialNode, nodeLabels, nodeStatus, type NodeCondition, type NodeStatusConfig, type RuntimeHealth } from './node-status.ts';
 

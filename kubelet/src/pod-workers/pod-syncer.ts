@@ -17,8 +17,8 @@ import type { Logger } from 'pino';
 import { formatDuration, quantityToMilli } from '@minik8s/shared';
 import type { Container, LifecycleHandler, Pod, PodStatus } from '../api/pod.ts';
 import { podDesc } from '../api/pod.ts';
-import type { EventRecorder } from '../events/event-recorder.ts';
-import { podRef } from '../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { podRef } from '../events/object-refs.ts';
 import type { ProbeManager } from '../probes/probe-manager.ts';
 import { runProbe } from '../probes/prober.ts';
 import {

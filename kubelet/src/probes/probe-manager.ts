@@ -17,8 +17,8 @@ import { realClock } from '@minik8s/shared';
 import type { Container, Pod, Probe } from '../api/pod.ts';
 import { podDesc } from '../api/pod.ts';
 import type { RuntimeService } from '../runtime/interface.ts';
-import type { EventRecorder } from '../events/event-recorder.ts';
-import { podRef } from '../events/event-recorder.ts';
+import type { EventRecorder } from '@minik8s/shared';
+import { podRef } from '../events/object-refs.ts';
 import { runProbe, type ProbeOutcome, type ProbeResult } from './prober.ts';
 
 export type ProbeType = 'liveness' | 'readiness' | 'startup';

@@ -64,6 +64,8 @@ export interface EventRecorderOptions {
   component: string;
   /** reportingInstance: this process' identity. */
   instance?: string;
+  /** source.host: the node, for events a kubelet records. */
+  host?: string;
   logger?: Logger;
   now?: () => number;
   maxInFlight?: number;
@@ -84,6 +86,7 @@ export class EventRecorder {
   readonly component: string;
   private readonly client: EventClient;
   private readonly instance: string;
+  private readonly host: string | undefined;
   private readonly logger: Logger | undefined;
   private readonly now: () => number;
   private readonly maxInFlight: number;
@@ -100,7 +103,8 @@ export class EventRecorder {
   constructor(opts: EventRecorderOptions) {
     this.client = opts.client;
     this.component = opts.component;
-    this.instance = opts.instance ?? opts.component;
+    this.instance = opts.instance ?? opts.host ?? opts.component;
+    this.host = opts.host;
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
     this.maxInFlight = opts.maxInFlight ?? 4;
@@ -113,7 +117,7 @@ export class EventRecorder {
     const msg = truncateMessage(message);
     // Cluster-scoped objects (nodes, namespaces) get their events in "default", as upstream.
     const namespace = ref.namespace || 'default';
-    const key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', type, reason, msg]);
+    const key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.fieldPath ?? '', type, reason, msg]);
     const at = rfc3339(this.now());
     const seen = this.seen.get(key);
     if (seen) {
@@ -151,7 +155,7 @@ export class EventRecorder {
       reason,
       message,
       type,
-      source: { component: this.component },
+      source: { component: this.component, ...(this.host ? { host: this.host } : {}) },
       firstTimestamp: at,
       lastTimestamp: at,
       count: 1,
