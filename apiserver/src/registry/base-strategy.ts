@@ -54,6 +54,9 @@ export function baseStrategy(info: ResourceInfo, overrides: Partial<Strategy> = 
     validateStatusUpdate(obj, old) {
       return validateStatusUpdate(info.group, info.kind, obj, old);
     },
+    hasPendingFinalizers(obj) {
+      return (obj.metadata.finalizers?.length ?? 0) > 0;
+    },
     fieldValue(obj, field) {
       if (field === 'metadata.name') return obj.metadata.name;
       if (field === 'metadata.namespace') return obj.metadata.namespace ?? '';

@@ -290,7 +290,7 @@ export class GenericStore {
       throw this.translate(e, name);
     }
     // Removing the last finalizer of an object being deleted deletes it.
-    if (!created && shouldDeleteAfterUpdate(result)) await this.deleteFinalized(key, name, result);
+    if (!created && this.finalized(result)) await this.deleteFinalized(key, name, result);
     return { object: result, created };
   }
 
@@ -373,8 +373,14 @@ export class GenericStore {
         return fn(structuredClone(cur));
       }),
     );
-    if (shouldDeleteAfterUpdate(result)) await this.deleteFinalized(key, name, result);
+    if (this.finalized(result)) await this.deleteFinalized(key, name, result);
     return result;
+  }
+
+  /** An object being deleted whose grace period is over and whose finalizers are all gone goes now. */
+  private finalized(obj: KubeObject): boolean {
+    const m = obj.metadata;
+    return !!m.deletionTimestamp && (m.deletionGracePeriodSeconds ?? 0) === 0 && !this.strategy.hasPendingFinalizers(obj);
   }
 
   /** The object's last finalizer is gone: delete it (unless it changed meanwhile) and release what it held. */
@@ -402,9 +408,8 @@ export class GenericStore {
       if (req.dryRun) return { object: current, deleted: false };
       const grace = this.strategy.gracePeriodSeconds ? this.strategy.gracePeriodSeconds(current, req) : 0;
       const finalizers = finalizersFor(current, req);
-      const needsNamespaceFinalize = !!this.strategy.beforeDelete && (current.spec?.finalizers?.length ?? 0) > 0;
-      if (grace > 0 || finalizers.length > 0 || needsNamespaceFinalize) {
-        return this.markDeleting(key, name, grace, finalizers, req);
+      if (grace > 0 || finalizers.length > 0 || this.strategy.hasPendingFinalizers(current)) {
+        return this.markDeleting(key, name, grace, finalizers);
       }
       const deleted = await this.storage.delete(key, { preconditions: { uid: current.metadata.uid! } });
       await this.strategy.release?.(deleted, undefined, 'deleted');
@@ -413,7 +418,7 @@ export class GenericStore {
   }
 
   /** Graceful deletion / finalizers: set deletionTimestamp; the object goes when they are done. */
-  private async markDeleting(key: string, name: string, grace: number, finalizers: string[], req: DeleteRequest): Promise<DeleteOutcome> {
+  private async markDeleting(key: string, name: string, grace: number, finalizers: string[]): Promise<DeleteOutcome> {
     const now = this.now();
     let goesNow = false;
     const obj = await this.storage.guaranteedUpdate(key, (cur) => {
@@ -431,10 +436,10 @@ export class GenericStore {
         meta.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
         meta.deletionGracePeriodSeconds = grace;
       }
-      goesNow = meta.deletionGracePeriodSeconds === 0 && !(meta.finalizers?.length) && !(next.spec?.finalizers?.length && this.strategy.beforeDelete);
+      goesNow = meta.deletionGracePeriodSeconds === 0 && !this.strategy.hasPendingFinalizers(next);
       return next;
     });
-    if (goesNow || (req.gracePeriodSeconds === 0 && !obj.metadata.finalizers?.length && !this.strategy.beforeDelete)) {
+    if (goesNow) {
       const deleted = await this.storage.delete(key, { preconditions: { uid: obj.metadata.uid! } }).catch((e) => {
         if (isStorageError(e, 'KeyNotFound')) return undefined;
         throw e;
@@ -479,12 +484,6 @@ export class GenericStore {
 
 const DRY_RUN = new Error('dry run');
 
-/** An object being deleted whose finalizers (and, for namespaces, spec.finalizers) are all gone goes now. */
-function shouldDeleteAfterUpdate(obj: KubeObject): boolean {
-  const m = obj.metadata;
-  const specFinalizers = obj.kind === 'Namespace' ? (obj.spec?.finalizers?.length ?? 0) : 0;
-  return !!m.deletionTimestamp && !(m.finalizers?.length) && specFinalizers === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0;
-}
 
 /** The finalizers a delete adds: orphan / foregroundDeletion, as the propagation policy asks. */
 function finalizersFor(obj: KubeObject, req: DeleteRequest): string[] {

@@ -38,6 +38,11 @@ export interface Strategy {
   /** Called when a delete would start (namespaces: move to Terminating instead). */
   beforeDelete?(obj: KubeObject): void;
   /**
+   * Whether something must still happen before the object may go: metadata.finalizers, and for
+   * namespaces also spec.finalizers (the namespace controller's "kubernetes").
+   */
+  hasPendingFinalizers(obj: KubeObject): boolean;
+  /**
    * Allocation hooks for resources that hold cluster-wide resources (a Service's clusterIP and
    * nodePorts). allocate runs after validation and before storage; release undoes it when the
    * write failed, and runs after the object is gone for good.

@@ -20,5 +20,8 @@ export function namespaceStrategy(info: ResourceInfo): Strategy {
     beforeDelete(obj) {
       obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
     },
+    hasPendingFinalizers(obj) {
+      return base.hasPendingFinalizers(obj) || (obj.spec?.finalizers?.length ?? 0) > 0;
+    },
   };
 }
