@@ -27,7 +27,7 @@ async function recordPods(cluster: TestCluster, namespace: string): Promise<{ lo
   const abort = new AbortController();
   const done = (async () => {
     for await (const ev of cluster.client.watch('pods', { namespace, resourceVersion: list.metadata.resourceVersion, signal: abort.signal })) {
-      if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') continue;
+      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') continue;
       const p = ev.object;
       log.push({ type: ev.type, name: p.metadata.name!, uid: p.metadata.uid!, rv: Number(p.metadata.resourceVersion), ready: isReady(p), deleting: !!p.metadata.deletionTimestamp });
     }
