@@ -197,6 +197,24 @@ describe('job controller', { timeout: 120_000 }, () => {
     }, { message: 'the pod is gone' });
   });
 
+  it('suspends a Job (its pods go, Suspended condition) and resumes it', async () => {
+    const ns = 'suspend';
+    await cluster.createNamespace(ns);
+    await cluster.client.create('jobs.batch', job('pausable', ns, { parallelism: 2, completions: 4 }));
+    const running = await waitForRunning(cluster, ns, 'pausable', 2);
+    await cluster.client.patch('jobs.batch', 'pausable', { spec: { suspend: true } }, { namespace: ns, type: 'merge' });
+    const suspended = await waitForJob(cluster, ns, 'pausable', (j) => condition(j, 'Suspended')?.status === 'True' && (j.status?.active ?? 0) === 0, 'Suspended');
+    assert.equal(condition(suspended, 'Suspended').reason, 'JobSuspended');
+    await waitFor(async () => (await jobPods(cluster, ns, 'pausable')).filter(isActive).length === 0, { message: 'no active pod' });
+    // Pods removed for a suspension are not failures.
+    assert.equal(suspended.status.failed ?? 0, 0);
+    await cluster.client.patch('jobs.batch', 'pausable', { spec: { suspend: false } }, { namespace: ns, type: 'merge' });
+    const again = await waitForRunning(cluster, ns, 'pausable', 2);
+    assert.ok(again.every((p) => !running.some((r) => r.metadata.uid === p.metadata.uid)), 'new pods');
+    const resumed = await waitForJob(cluster, ns, 'pausable', (j) => condition(j, 'Suspended')?.status === 'False', 'Resumed');
+    assert.equal(condition(resumed, 'Suspended').reason, 'JobResumed');
+  });
+
   it('deletes a finished Job and its pods ttlSecondsAfterFinished later', async () => {
     const ns = 'ttl';
     await cluster.createNamespace(ns);
