@@ -5,7 +5,7 @@
 
 import type { KubeObject } from '@minik8s/shared';
 import { compareForDeletion } from '../replicaset/pods-to-delete.ts';
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, getCompletionIndex, hasJobTrackingFinalizer } from './job-util.ts';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, getCompletionIndex, hasJobTrackingFinalizer, isIndexedJob } from './job-util.ts';
 
 export interface Interval {
   first: number;
@@ -125,4 +125,19 @@ export function indexedPodTemplate(job: KubeObject, template: any, index: number
     c.env = [...(c.env ?? []), { name: JOB_COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath } } } as { name: string }];
   }
   return t;
+}
+
+/**
+ * Active pods to delete: for Indexed Jobs first duplicates and pods without a valid index,
+ * then the least advanced pods until `rmAtLeast` (upstream activePodsForRemoval).
+ */
+export function activePodsForRemoval(job: KubeObject, pods: KubeObject[], rmAtLeast: number): KubeObject[] {
+  let rm: KubeObject[] = [];
+  let left = pods;
+  if (isIndexedJob(job)) ({ rm, left } = duplicatedIndexPodsForRemoval(pods, job.spec?.completions ?? 0));
+  if (rm.length < rmAtLeast) {
+    const sorted = [...left].sort((a, b) => compareForDeletion(a, b, () => 0));
+    rm = [...rm, ...sorted.slice(0, rmAtLeast - rm.length)];
+  }
+  return rm;
 }

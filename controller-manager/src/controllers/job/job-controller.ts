@@ -38,31 +38,29 @@ import { ControllerRefManager, getControllerOf, newControllerRef, recheckDeletio
 import { deepEqual } from '../../util/equality.ts';
 import { isPodActive, isPodReady, podKey } from '../../util/pod-util.ts';
 import { slowStartBatch } from '../../util/slow-start.ts';
-import { compareForDeletion } from '../replicaset/pods-to-delete.ts';
 import { FinalizerExpectations } from './finalizer-expectations.ts';
-import { OrderedIntervals, calculateSucceededIndexes, duplicatedIndexPodsForRemoval, firstPendingIndexes, indexedPodTemplate } from './indexed-job.ts';
+import { OrderedIntervals, activePodsForRemoval, calculateSucceededIndexes, firstPendingIndexes, indexedPodTemplate } from './indexed-job.ts';
 import {
   JOB_CONTROLLER_NAME,
   JOB_TRACKING_FINALIZER,
   conditionsOf,
   ensureJobConditionStatus,
   findCondition,
-  getCompletionIndex,
   hasJobTrackingFinalizer,
   isIndexedJob,
   isJobFinished,
   isJobSuspended,
-  isPodFailed,
   isPodTerminating,
   newCondition,
   onlyReplaceFailedPods,
+  pastBackoffLimitOnFailure,
   type JobCondition,
 } from './job-util.ts';
-import { DEFAULT_JOB_POD_FAILURE_BACKOFF_MS, MAX_JOB_POD_FAILURE_BACKOFF_MS, PodBackoffStore, remainingBackoffMs, type BackoffRecord } from './pod-failure-backoff.ts';
+import { cleanUncountedPodsWithoutFinalizers, collectFinishedPods, enactJobFinished, newFinishedPods, type SyncCtx } from './job-tracking.ts';
+import { DEFAULT_JOB_POD_FAILURE_BACKOFF_MS, MAX_JOB_POD_FAILURE_BACKOFF_MS, PodBackoffStore, remainingBackoffMs } from './pod-failure-backoff.ts';
 
+export { MAX_UNCOUNTED_PODS } from './job-tracking.ts';
 export const JOB_CONTROLLER = 'job-controller';
-/** upstream MaxUncountedPods: keeps status.uncountedTerminatedPods under ~20 KB. */
-export const MAX_UNCOUNTED_PODS = 500;
 /** upstream MaxPodCreateDeletePerSync. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
 /** upstream syncJobBatchPeriod: pod events are batched into one sync per Job per second. */
@@ -77,23 +75,6 @@ export interface JobControllerOptions {
   maxPodFailureBackoffMs?: number;
   /** Delay batching pod events into one sync (1 s upstream). */
   syncBatchPeriodMs?: number;
-}
-
-/** What one sync knows about a Job (upstream syncJobCtx). */
-interface SyncCtx {
-  job: KubeObject;
-  pods: KubeObject[];
-  activePods: KubeObject[];
-  ready: number;
-  terminating: number;
-  succeeded: number;
-  failed: number;
-  uncounted: { succeeded: Set<string>; failed: Set<string> };
-  expectedRmFinalizers: ReadonlySet<string>;
-  finished?: JobCondition;
-  prevSucceededIndexes?: OrderedIntervals;
-  succeededIndexes?: OrderedIntervals;
-  newBackoffRecord: BackoffRecord;
 }
 
 export class JobController extends Controller {
@@ -315,7 +296,7 @@ export class JobController extends Controller {
       newBackoffRecord: { key: jobKey, failuresAfterLastSuccess: 0 },
     };
     let active = activePods.length;
-    const { newSucceeded, newFailed } = this.newFinishedPods(sctx);
+    const { newSucceeded, newFailed } = newFinishedPods(sctx);
     sctx.succeeded = (status.succeeded ?? 0) + newSucceeded.length + sctx.uncounted.succeeded.size;
     sctx.failed = (status.failed ?? 0) + newFailed.length + sctx.uncounted.failed.size;
 
@@ -406,24 +387,6 @@ export class JobController extends Controller {
     await this.trackJobStatusAndRemoveFinalizers(jobKey, sctx, needsStatusUpdate, now);
     if (manageError !== undefined) throw manageError;
     if (requeueAfter.length) return { requeueAfterMs: Math.min(...requeueAfter) };
-  }
-
-  /** Finished pods not yet in the status or its uncounted lists (upstream getNewFinishedPods). */
-  private newFinishedPods(sctx: SyncCtx): { newSucceeded: KubeObject[]; newFailed: KubeObject[] } {
-    const valid = (p: KubeObject, uncounted: Set<string>) => {
-      const uid = p.metadata.uid!;
-      // Without the finalizer a pod was counted already (or is in the uncounted lists).
-      if (!hasJobTrackingFinalizer(p) || uncounted.has(uid) || sctx.expectedRmFinalizers.has(uid)) return false;
-      if (isIndexedJob(sctx.job)) {
-        const ix = getCompletionIndex(p);
-        if (ix < 0 || ix >= (sctx.job.spec?.completions ?? 0)) return false;
-      }
-      return true;
-    };
-    return {
-      newSucceeded: sctx.pods.filter((p) => valid(p, sctx.uncounted.succeeded) && p.status?.phase === 'Succeeded'),
-      newFailed: sctx.pods.filter((p) => valid(p, sctx.uncounted.failed) && isPodFailed(p, sctx.job)),
-    };
   }
 
   private pastActiveDeadline(job: KubeObject, now: number): boolean {
@@ -618,74 +581,10 @@ export class JobController extends Controller {
    * At most MAX_UNCOUNTED_PODS pods per sync.
    */
   private async trackJobStatusAndRemoveFinalizers(jobKey: string, sctx: SyncCtx, needsFlushIn: boolean, now: number): Promise<void> {
-    let needsFlush = needsFlushIn;
-    const job = sctx.job;
-    const status = job.status;
-    const indexed = isIndexedJob(job);
-    const completions: number = job.spec?.completions ?? 0;
-    const uncounted = status.uncountedTerminatedPods as { succeeded?: string[]; failed?: string[] };
-    const pods = indexed ? [...sctx.pods].sort((a, b) => getCompletionIndex(a) - getCompletionIndex(b)) : sctx.pods;
-    const uidsWithFinalizer = new Set<string>();
-    for (const p of pods) if (hasJobTrackingFinalizer(p) && !sctx.expectedRmFinalizers.has(p.metadata.uid!)) uidsWithFinalizer.add(p.metadata.uid!);
-    if (cleanUncountedPodsWithoutFinalizers(status, uidsWithFinalizer)) needsFlush = true;
-
-    const podsToRemoveFinalizer: KubeObject[] = [];
-    const newSucceededIndexes: number[] = [];
-    let reachedMaxUncounted = false;
-    for (const pod of pods) {
-      const uid = pod.metadata.uid!;
-      if (!hasJobTrackingFinalizer(pod) || sctx.expectedRmFinalizers.has(uid)) continue; // counted in an earlier sync
-      const considerFailed = isPodFailed(pod, job);
-      const canRemove = !!job.metadata.deletionTimestamp || !!sctx.finished || pod.status?.phase === 'Succeeded' || considerFailed;
-      if (!canRemove) continue;
-      podsToRemoveFinalizer.push(pod);
-      if (pod.status?.phase === 'Succeeded' && !sctx.uncounted.failed.has(uid)) {
-        if (indexed) {
-          // The index is enough to never count a success twice.
-          const ix = getCompletionIndex(pod);
-          if (ix >= 0 && ix < completions && !sctx.prevSucceededIndexes?.has(ix)) {
-            newSucceededIndexes.push(ix);
-            needsFlush = true;
-          }
-        } else if (!sctx.uncounted.succeeded.has(uid)) {
-          needsFlush = true;
-          (uncounted.succeeded ??= []).push(uid);
-        }
-      } else if (considerFailed || (sctx.finished && sctx.finished.type !== 'SuccessCriteriaMet')) {
-        // Once the Job is finishing, every pod still not succeeded counts as failed.
-        const ix = getCompletionIndex(pod);
-        if (!sctx.uncounted.failed.has(uid) && (!indexed || (ix >= 0 && ix < completions))) {
-          needsFlush = true;
-          (uncounted.failed ??= []).push(uid);
-        }
-      }
-      if (newSucceededIndexes.length + (uncounted.succeeded?.length ?? 0) + (uncounted.failed?.length ?? 0) >= MAX_UNCOUNTED_PODS) {
-        // The status and pod updates bring the Job back for the rest.
-        reachedMaxUncounted = true;
-        break;
-      }
-    }
-    if (indexed) {
-      sctx.succeededIndexes = (sctx.succeededIndexes ?? new OrderedIntervals()).withOrderedIndexes(newSucceededIndexes.sort((a, b) => a - b));
-      const text = sctx.succeededIndexes.toString();
-      if (text !== (status.completedIndexes ?? '')) needsFlush = true;
-      status.succeeded = sctx.succeededIndexes.total();
-      if (text) status.completedIndexes = text;
-      else delete status.completedIndexes;
-    }
-    if (sctx.finished?.type === 'FailureTarget') {
-      // The interim condition records why before the pods' finalizers go.
-      status.conditions = [...conditionsOf(job), sctx.finished];
-      needsFlush = true;
-      sctx.finished = newCondition('Failed', 'True', sctx.finished.reason ?? '', sctx.finished.message ?? '', now);
-    }
-    if (sctx.finished?.type === 'SuccessCriteriaMet') {
-      if (!findCondition(conditionsOf(job), 'SuccessCriteriaMet')) {
-        status.conditions = [...conditionsOf(job), sctx.finished];
-        needsFlush = true;
-      }
-      sctx.finished = newCondition('Complete', 'True', sctx.finished.reason ?? '', sctx.finished.message ?? '', now);
-    }
+    // 1. Which pods to release and what they add to the status.
+    const plan = collectFinishedPods(sctx, now);
+    let needsFlush = needsFlushIn || plan.needsFlush;
+    const { podsToRemoveFinalizer, uidsWithFinalizer } = plan;
 
     // 2. Flush the uncounted pods, then remove finalizers.
     if (needsFlush) {
@@ -708,7 +607,7 @@ export class JobController extends Controller {
       throw rmError;
     }
     // 4. The final condition.
-    const finished = !reachedMaxUncounted && this.enactJobFinished(sctx, now);
+    const finished = !plan.reachedMaxUncounted && enactJobFinished(sctx, now);
     if (finished) needsFlush = true;
     if (needsFlush) {
       sctx.job = await this.updateJobStatus(sctx.job);
@@ -737,20 +636,6 @@ export class JobController extends Controller {
     return { succeeded, error };
   }
 
-  /** Sets Complete or Failed when nothing is left to count (upstream enactJobFinished). */
-  private enactJobFinished(sctx: SyncCtx, now: number): boolean {
-    const cond = sctx.finished;
-    if (!cond) return false;
-    const status = sctx.job.status;
-    const uncounted = status.uncountedTerminatedPods ?? {};
-    if ((uncounted.succeeded?.length ?? 0) + (uncounted.failed?.length ?? 0) > 0) return false;
-    if (sctx.terminating > 0) return false; // 1.32 waits for terminating pods before the terminal condition
-    const r = ensureJobConditionStatus(conditionsOf(sctx.job), cond.type, 'True', cond.reason ?? '', cond.message ?? '', now);
-    status.conditions = r.conditions;
-    if (cond.type === 'Complete') status.completionTime = findCondition(r.conditions, 'Complete')?.lastTransitionTime ?? rfc3339(now);
-    return true;
-  }
-
   private recordJobFinished(job: KubeObject, cond: JobCondition): void {
     const ref = objectReference('Job', job);
     if (cond.type === 'Complete') {
@@ -769,54 +654,6 @@ export class JobController extends Controller {
     // Keep working on what we sent, with the new resourceVersion for the next write.
     return { ...job, metadata: { ...job.metadata, resourceVersion: out.metadata.resourceVersion } };
   }
-}
-
-/**
- * Moves uids whose pods lost their finalizer from the uncounted lists to the counters
- * (upstream cleanUncountedPodsWithoutFinalizers); resolves whether anything moved.
- */
-function cleanUncountedPodsWithoutFinalizers(status: any, uidsWithFinalizer: Set<string>): boolean {
-  const uncounted = (status.uncountedTerminatedPods ??= {}) as { succeeded?: string[]; failed?: string[] };
-  let updated = false;
-  for (const kind of ['succeeded', 'failed'] as const) {
-    const list = uncounted[kind] ?? [];
-    const keep = list.filter((uid) => uidsWithFinalizer.has(uid));
-    if (keep.length !== list.length) {
-      updated = true;
-      status[kind] = (status[kind] ?? 0) + (list.length - keep.length);
-      if (keep.length) uncounted[kind] = keep;
-      else delete uncounted[kind];
-    }
-  }
-  return updated;
-}
-
-/** restartPolicy OnFailure: container restarts of running pods count as failures. */
-function pastBackoffLimitOnFailure(job: KubeObject, pods: KubeObject[]): boolean {
-  if (job.spec?.template?.spec?.restartPolicy !== 'OnFailure') return false;
-  let restarts = 0;
-  for (const p of pods) {
-    const phase = p.status?.phase;
-    if (phase !== 'Running' && phase !== 'Pending') continue;
-    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])] as { restartCount?: number }[]) restarts += s.restartCount ?? 0;
-  }
-  const limit: number = job.spec?.backoffLimit ?? 6;
-  return limit === 0 ? restarts > 0 : restarts >= limit;
-}
-
-/**
- * Active pods to delete: for Indexed Jobs first duplicates and pods without a valid index,
- * then the least advanced pods until `rmAtLeast` (upstream activePodsForRemoval).
- */
-function activePodsForRemoval(job: KubeObject, pods: KubeObject[], rmAtLeast: number): KubeObject[] {
-  let rm: KubeObject[] = [];
-  let left = pods;
-  if (isIndexedJob(job)) ({ rm, left } = duplicatedIndexPodsForRemoval(pods, job.spec?.completions ?? 0));
-  if (rm.length < rmAtLeast) {
-    const sorted = [...left].sort((a, b) => compareForDeletion(a, b, () => 0));
-    rm = [...rm, ...sorted.slice(0, rmAtLeast - rm.length)];
-  }
-  return rm;
 }
 
 function key(obj: KubeObject): string {

@@ -126,3 +126,16 @@ export function getCompletionIndex(pod: KubeObject): number {
   const n = Number(v);
   return Number.isSafeInteger(n) ? n : -1;
 }
+
+/** restartPolicy OnFailure: container restarts of running pods count as failures. */
+export function pastBackoffLimitOnFailure(job: KubeObject, pods: KubeObject[]): boolean {
+  if (job.spec?.template?.spec?.restartPolicy !== 'OnFailure') return false;
+  let restarts = 0;
+  for (const p of pods) {
+    const phase = p.status?.phase;
+    if (phase !== 'Running' && phase !== 'Pending') continue;
+    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])] as { restartCount?: number }[]) restarts += s.restartCount ?? 0;
+  }
+  const limit: number = job.spec?.backoffLimit ?? 6;
+  return limit === 0 ? restarts > 0 : restarts >= limit;
+}
