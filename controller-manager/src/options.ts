@@ -25,6 +25,11 @@ export interface ControllerManagerOptions {
   concurrentEndpointSyncs: number;
   concurrentServiceEndpointSyncs: number;
   concurrentServiceAccountSyncs: number;
+  concurrentDaemonSetSyncs: number;
+  concurrentStatefulSetSyncs: number;
+  concurrentJobSyncs: number;
+  concurrentCronJobSyncs: number;
+  concurrentTTLSyncs: number;
   /** Terminated pods kept before the pod GC deletes the oldest (0 = never). */
   terminatedPodGCThreshold: number;
   /** How often the namespace controller re-checks every namespace. */
@@ -84,6 +89,11 @@ export function controllerManagerCommand(): Command {
     .option('--concurrent-endpoint-syncs <n>', 'The number of endpoint syncing operations that will be done concurrently.', positiveInt, 5)
     .option('--concurrent-service-endpoint-syncs <n>', 'The number of service endpoint syncing operations that will be done concurrently (EndpointSlices).', positiveInt, 5)
     .option('--concurrent-serviceaccount-syncs <n>', 'The number of service account objects that are allowed to sync concurrently.', positiveInt, 1)
+    .option('--concurrent-daemonset-syncs <n>', 'The number of daemonset objects that are allowed to sync concurrently.', positiveInt, 2)
+    .option('--concurrent-statefulset-syncs <n>', 'The number of statefulset objects that are allowed to sync concurrently.', positiveInt, 5)
+    .option('--concurrent-job-syncs <n>', 'The number of job objects that are allowed to sync concurrently.', positiveInt, 5)
+    .option('--concurrent-cron-job-syncs <n>', 'The number of cronjob objects that are allowed to sync concurrently.', positiveInt, 5)
+    .option('--concurrent-ttl-after-finished-syncs <n>', 'The number of TTL-after-finished controller workers that are allowed to sync concurrently.', positiveInt, 5)
     .option('--terminated-pod-gc-threshold <n>', 'Number of terminated pods that can exist before the terminated pod garbage collector starts deleting terminated pods. If <= 0, the terminated pod garbage collector is disabled.', parseIntFlag, 12500)
     .option('--namespace-sync-period <duration>', 'The period for syncing namespace life-cycle updates.', parseDurationFlag, 300_000)
     .option('--node-monitor-period <duration>', 'The period for syncing NodeStatus in the node lifecycle controller.', parseDurationFlag, 5_000)
@@ -121,6 +131,11 @@ export function controllerManagerOptions(cmd: Command): ControllerManagerOptions
     concurrentEndpointSyncs: o.concurrentEndpointSyncs,
     concurrentServiceEndpointSyncs: o.concurrentServiceEndpointSyncs,
     concurrentServiceAccountSyncs: o.concurrentServiceaccountSyncs,
+    concurrentDaemonSetSyncs: o.concurrentDaemonsetSyncs,
+    concurrentStatefulSetSyncs: o.concurrentStatefulsetSyncs,
+    concurrentJobSyncs: o.concurrentJobSyncs,
+    concurrentCronJobSyncs: o.concurrentCronJobSyncs,
+    concurrentTTLSyncs: o.concurrentTtlAfterFinishedSyncs,
     terminatedPodGCThreshold: o.terminatedPodGcThreshold,
     namespaceSyncPeriod: o.namespaceSyncPeriod,
     nodeMonitorPeriod: o.nodeMonitorPeriod,

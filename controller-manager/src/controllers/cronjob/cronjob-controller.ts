@@ -51,7 +51,7 @@ export class CronJobController extends Controller {
   private readonly recorder: EventRecorder;
 
   constructor(ctx: ControllerContext) {
-    const workers = (ctx.options as { concurrentCronJobSyncs?: number }).concurrentCronJobSyncs ?? 5;
+    const workers = ctx.options.concurrentCronJobSyncs;
     super(ctx, { name: CRONJOB_CONTROLLER, workers });
     this.recorder = ctx.eventRecorder(CRONJOB_CONTROLLER);
     this.cronJobInformer = ctx.informerFactory.informerFor('cronjobs.batch');

@@ -58,7 +58,7 @@ export class DaemonSetController extends Controller {
   private readonly templateGenerations = new TemplateGenerations();
 
   constructor(ctx: ControllerContext, opts: DaemonSetControllerOptions = {}) {
-    const workers = (ctx.options as { concurrentDaemonSetSyncs?: number }).concurrentDaemonSetSyncs ?? 2;
+    const workers = ctx.options.concurrentDaemonSetSyncs;
     super(ctx, { name: DAEMONSET_CONTROLLER, workers });
     this.creations = new ControllerExpectations(ctx.clock);
     this.deletions = new ControllerExpectations(ctx.clock);

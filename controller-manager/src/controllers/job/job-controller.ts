@@ -89,7 +89,7 @@ export class JobController extends Controller {
   private readonly batchMs: number;
 
   constructor(ctx: ControllerContext, opts: JobControllerOptions = {}) {
-    const workers = (ctx.options as { concurrentJobSyncs?: number }).concurrentJobSyncs ?? 5;
+    const workers = ctx.options.concurrentJobSyncs;
     super(ctx, { name: JOB_CONTROLLER, workers });
     this.backoffMs = opts.podFailureBackoffMs ?? DEFAULT_JOB_POD_FAILURE_BACKOFF_MS;
     this.maxBackoffMs = opts.maxPodFailureBackoffMs ?? MAX_JOB_POD_FAILURE_BACKOFF_MS;

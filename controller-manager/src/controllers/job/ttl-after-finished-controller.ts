@@ -30,7 +30,7 @@ export class TTLAfterFinishedController extends Controller {
   private readonly jobInformer: SharedIndexInformer;
 
   constructor(ctx: ControllerContext) {
-    const workers = (ctx.options as { concurrentTTLSyncs?: number }).concurrentTTLSyncs ?? 5;
+    const workers = ctx.options.concurrentTTLSyncs;
     super(ctx, { name: TTL_AFTER_FINISHED_CONTROLLER, workers });
     this.jobInformer = ctx.informerFactory.informerFor('jobs.batch');
     const consider = (job: KubeObject) => {

@@ -44,7 +44,7 @@ export class StatefulSetController extends Controller {
   private readonly podControl: StatefulPodControl;
 
   constructor(ctx: ControllerContext) {
-    const workers = (ctx.options as { concurrentStatefulSetSyncs?: number }).concurrentStatefulSetSyncs ?? 5;
+    const workers = ctx.options.concurrentStatefulSetSyncs;
     super(ctx, { name: STATEFULSET_CONTROLLER, workers });
     this.recorder = ctx.eventRecorder(STATEFULSET_CONTROLLER);
     this.setInformer = ctx.informerFactory.informerFor('statefulsets.apps');
