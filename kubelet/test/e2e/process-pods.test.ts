@@ -193,8 +193,12 @@ describe('process runtime', () => {
       timeoutMs: 20_000,
       message: 'the client never reached the server on localhost',
     });
-    const pod = await cluster.getPod(NS, 'pair');
-    assert.equal(pod?.status?.containerStatuses?.length, 2);
+    // The logs can be ahead of the status the kubelet posts: wait for it rather than race it.
+    const pod = await waitFor(async () => {
+      const p = await cluster.getPod(NS, 'pair');
+      return p?.status?.containerStatuses?.length === 2 ? p : undefined;
+    }, { timeoutMs: 15_000, message: 'the pod status never listed both containers' });
+    assert.ok(pod.status!.containerStatuses!.every((c: { state?: { running?: unknown } }) => c.state?.running), 'both containers running');
   });
 
   test('init containers run in order before the app container; env comes from the pod, ConfigMaps and Secrets', async () => {
