@@ -184,7 +184,10 @@ describe('job controller', { timeout: 120_000 }, () => {
     assert.equal(condition(failed, 'Failed').reason, 'DeadlineExceeded');
     assert.equal(condition(failed, 'Failed').message, 'Job was active longer than specified deadline');
     assert.ok(Date.parse(condition(failed, 'FailureTarget').lastTransitionTime) - Date.parse(failed.status.startTime) >= 2_000);
-    assert.equal(failed.status.failed, 1, 'the stopped pod counts as failed');
+    // Every pod the Job ran counts as failed (one, unless a slow machine let the kubelet stand-in
+    // finish the first before the deadline and a replacement start).
+    assert.ok(failed.status.failed >= 1, 'the stopped pod counts as failed');
+    assert.equal(failed.status.succeeded ?? 0, 0);
     assert.equal(failed.status.active ?? 0, 0);
     // The pod was stopped and, counted, left to go.
     await waitFor(async () => {

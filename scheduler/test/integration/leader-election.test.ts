@@ -106,14 +106,15 @@ test('only the leader schedules; a SIGKILLed leader is replaced within the lease
   // Within the lease duration, plus one retry period and the time to notice, as client-go promises.
   assert.ok(tookOverAfter < 3_000 + 500 + 5_000, `took over after ${tookOverAfter} ms`);
 
-  // Exactly one Scheduled event per pod, and every pod only ever had one node.
+  // Every pod only ever had one node, and never two Scheduled events. Events are best effort: the
+  // SIGKILLed leader may die with some still queued, so only the new leader's pods must have one.
+  for (const name of third) {
+    await waitFor(async () => (await eventsFor(url, name, 'Scheduled')).length > 0, { message: `Scheduled event of ${name}` });
+  }
   for (const name of everything) {
-    const events = await waitFor(async () => {
-      const l = await eventsFor(url, name, 'Scheduled');
-      return l.length ? l : undefined;
-    }, { message: `Scheduled event of ${name}` });
-    assert.equal(events.length, 1, `${name} has ${events.length} Scheduled events`);
-    assert.equal(events[0].count, 1);
+    const events = await eventsFor(url, name, 'Scheduled');
+    assert.ok(events.length <= 1, `${name} has ${events.length} Scheduled events`);
+    if (events.length) assert.equal(events[0].count, 1);
     assert.equal(nodeNamesSeen.get(name)?.size, 1, `${name} was seen on ${[...(nodeNamesSeen.get(name) ?? [])]}`);
   }
 });
