@@ -139,7 +139,7 @@ describe('docker compose: the README cluster in containers', () => {
 
   it('runs the seed 001 busybox pod in a container: Running, and `kubectl logs` shows the dots', async () => {
     requireUp();
-    await steps.createBusyboxAndWatchRunning(target, 120_000);
+    await steps.createBusyboxAndWaitRunning(target, 120_000);
     await steps.waitForDots(target, 30_000);
   });
 

@@ -96,8 +96,8 @@ describe('the README scenario on the local launcher', () => {
 
   it('runs the seed 001 busybox pod: Running, and `kubectl logs` shows the dots', async () => {
     requireComponents('kube-scheduler', 'kubelet');
-    const watched = await steps.createBusyboxAndWatchRunning(target, 60_000);
-    assert.match(watched, /busybox\s+1\/1\s+Running/);
+    const shown = await steps.createBusyboxAndWaitRunning(target, 60_000);
+    assert.match(shown, /busybox\s+1\/1\s+Running/);
     const logs = await steps.waitForDots(target, 20_000);
     assert.ok(logs.split('\n').every((l) => l === '.' || l === ''), `the logs hold only dots: ${JSON.stringify(logs)}`);
   });

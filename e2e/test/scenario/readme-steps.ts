@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { kubectl, waitFor, type KubectlResult } from '@minik8s/shared/testing';
 import { REPO_ROOT } from '../../../deploy/src/paths.ts';
-import { spawnKubectl } from '../support/kubectl-process.ts';
 import { parseTable } from '../support/table.ts';
 
 export const EXAMPLES = join(REPO_ROOT, 'deploy', 'examples');
@@ -38,19 +37,18 @@ async function getJson(t: ScenarioTarget, args: string[]): Promise<any> {
  * `kubectl get pod busybox -w` in the background, `kubectl apply -f deploy/examples/busybox-pod.yaml`,
  * and resolves once the watch printed the pod Running. Resolves with the watch's output.
  */
-export async function createBusyboxAndWatchRunning(t: ScenarioTarget, timeoutMs: number): Promise<string> {
+/**
+ * `kubectl apply` the seed 001 pod, `kubectl wait` until it is Ready, then `kubectl get pod busybox`.
+ * (Not `get -w`: kubectl prints the object, then watches from resourceVersion 0 and drops that
+ * watch's first event as the one it printed, so a pod that starts between the two requests
+ * would never be shown Running.)
+ */
+export async function createBusyboxAndWaitRunning(t: ScenarioTarget, timeoutMs: number): Promise<string> {
   await ok(t, ['apply', '-f', join(EXAMPLES, 'busybox-pod.yaml')]);
-  const watch = spawnKubectl(t.kubeconfig, ['get', 'pod', 'busybox', '-w']);
-  try {
-    return await watch.waitForOutput((out) => out.split('\n').some((line) => /^busybox\s+1\/1\s+Running\s/.test(line)), {
-      timeoutMs,
-      message: '`kubectl get pod busybox -w` never showed the pod 1/1 Running',
-    });
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${await describePod(t, 'busybox')}`, { cause: err });
-  } finally {
-    await watch.kill();
-  }
+  const seconds = Math.round(timeoutMs / 1000);
+  const waited = await run(t, ['wait', '--for=condition=Ready', 'pod/busybox', `--timeout=${seconds}s`], { timeoutMs: timeoutMs + 15_000 });
+  if (waited.code !== 0) throw new Error(`kubectl wait --for=condition=Ready pod/busybox exited ${waited.code}: ${waited.stderr}\n${await describePod(t, 'busybox')}`);
+  return ok(t, ['get', 'pod', 'busybox']);
 }
 
 /** `kubectl logs busybox` until it shows a dot (the loop prints one every 5 s). */
