@@ -46,15 +46,18 @@ export interface ApiserverHandle {
  * exits without stop() kills the apiserver on the way out.
  */
 export async function startApiserver(opts: ApiserverOptions): Promise<ApiserverHandle> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const argv = [
+  // A free port can be taken by another process before the apiserver binds it: the first start
+  // then tries another one (restart() keeps the port it has).
+  let port = await freePort();
+  let url = `http://127.0.0.1:${port}`;
+  const argvFor = (p: number) => [
     'apiserver/src/main.ts',
     `--etcd-servers=${opts.etcdServers.join(',')}`,
     '--insecure-bind-address=127.0.0.1',
-    `--insecure-port=${port}`,
+    `--insecure-port=${p}`,
     ...(opts.args ?? []),
   ];
+  let argv = argvFor(port);
   const output = new OutputTail();
   let child: ChildProcess | undefined;
   const unregister = onProcessExit(() => child?.kill('SIGKILL'));
@@ -101,11 +104,20 @@ export async function startApiserver(opts: ApiserverOptions): Promise<ApiserverH
     }
   };
 
-  try {
-    await launch();
-  } catch (err) {
-    unregister();
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (attempt < 5 && /EADDRINUSE/.test((err as Error).message)) {
+        port = await freePort();
+        url = `http://127.0.0.1:${port}`;
+        argv = argvFor(port);
+        continue;
+      }
+      unregister();
+      throw err;
+    }
   }
   let stopped = false;
   return {
