@@ -8,6 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import { createdContainerStatus } from '../created-container-status.ts';
 import {
   RuntimeError,
   type ContainerConfig,
@@ -87,23 +88,7 @@ export class FakeRuntime implements RuntimeService {
   async createContainer(podSandboxId: string, config: ContainerConfig): Promise<string> {
     if (this.sandboxes.get(podSandboxId)?.state !== 'SANDBOX_READY') throw new RuntimeError('NotFound', `pod sandbox ${podSandboxId} is not ready`);
     const id = randomBytes(16).toString('hex');
-    this.containers.set(id, {
-      id,
-      podSandboxId,
-      metadata: { ...config.metadata },
-      state: 'CONTAINER_CREATED',
-      createdAt: this.now(),
-      startedAt: 0,
-      finishedAt: 0,
-      exitCode: 0,
-      image: config.image,
-      imageRef: config.image,
-      reason: '',
-      message: '',
-      labels: { ...config.labels },
-      annotations: { ...config.annotations },
-      logPath: '',
-    });
+    this.containers.set(id, createdContainerStatus(id, podSandboxId, config, this.now(), ''));
     return id;
   }
 

@@ -24,6 +24,7 @@ import { mkdir, rm, stat, writeFile, readdir, readFile, unlink } from 'node:fs/p
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CriLogWriter, readCriLog } from '../logs/cri-log.ts';
+import { createdContainerStatus } from '../created-container-status.ts';
 import {
   RuntimeError,
   type ContainerConfig,
@@ -227,23 +228,7 @@ export class ProcessRuntime implements RuntimeService {
       config,
       env,
       cwd: config.workingDir || this.opts.podDir(sandboxConfig.metadata.uid),
-      status: {
-        id,
-        podSandboxId,
-        metadata: { ...config.metadata },
-        state: 'CONTAINER_CREATED',
-        createdAt: this.now(),
-        startedAt: 0,
-        finishedAt: 0,
-        exitCode: 0,
-        image: config.image,
-        imageRef: config.image,
-        reason: '',
-        message: '',
-        labels: { ...config.labels },
-        annotations: { ...config.annotations },
-        logPath,
-      },
+      status: createdContainerStatus(id, podSandboxId, config, this.now(), logPath),
     });
     return id;
   }
