@@ -21,14 +21,11 @@ import { Command, Option } from 'commander';
 import { Etcd3, type Watcher } from 'etcd3';
 import { Pool } from 'undici';
 import {
-  findEtcdBinary,
   startApiserver,
-  startEtcd,
-  startEtcdContainer,
-  startEtcdProcess,
   type ApiserverHandle,
   type EtcdHandle,
 } from '@minik8s/shared/testing';
+import { startBenchEtcd } from './bench-etcd.ts';
 
 const NAMESPACE = 'bench';
 const APISERVER_PREFIX = '/bench-apiserver';
@@ -439,16 +436,6 @@ async function benchWatch(opts: BenchOptions, etcd: Etcd3, apiUrl: string, api: 
 }
 
 // ---------------------------------------------------------------------------------------------
-
-async function startBenchEtcd(how: BenchOptions['etcd']): Promise<EtcdHandle> {
-  if (how === 'container') return startEtcdContainer();
-  if (how === 'process') {
-    const bin = findEtcdBinary();
-    if (!bin) throw new Error('--etcd=process: no etcd binary on PATH (or ETCD_BIN)');
-    return startEtcdProcess({ bin });
-  }
-  return startEtcd();
-}
 
 async function main(): Promise<void> {
   program.parse();

@@ -29,16 +29,13 @@ import { Command, Option } from 'commander';
 import { Pool } from 'undici';
 import {
   REPO_ROOT,
-  findEtcdBinary,
   freePort,
   startApiserver,
-  startEtcd,
-  startEtcdContainer,
-  startEtcdProcess,
   waitFor,
   type ApiserverHandle,
   type EtcdHandle,
 } from '@minik8s/shared/testing';
+import { startBenchEtcd } from './bench-etcd.ts';
 
 const RAW_NS = 'bench-raw';
 const RAW_EVENTS_NS = 'bench-raw-events';
@@ -326,16 +323,6 @@ async function scheduleAttempts(sched: SchedulerChild): Promise<Record<string, n
 }
 
 // ---------------------------------------------------------------------------------------------
-
-async function startBenchEtcd(how: BenchOptions['etcd']): Promise<EtcdHandle> {
-  if (how === 'container') return startEtcdContainer();
-  if (how === 'process') {
-    const bin = findEtcdBinary();
-    if (!bin) throw new Error('--etcd=process: no etcd binary on PATH (or ETCD_BIN)');
-    return startEtcdProcess({ bin });
-  }
-  return startEtcd();
-}
 
 async function main(): Promise<void> {
   program.parse();
