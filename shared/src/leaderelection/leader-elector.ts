@@ -302,7 +302,20 @@ export class LeaderElector {
     const ctl = new AbortController();
     const timer = this.clock.setTimeout(() => ctl.abort(), this.renewDeadlineMs);
     try {
-      await this.lock.update(released, ctl.signal);
+      try {
+        await this.lock.update(released, ctl.signal);
+      } catch (err) {
+        // A renewal cut short by the stop may still have landed, moving the resourceVersion
+        // on: read the Lease again and release it over that version if it is still ours.
+        if (ctl.signal.aborted) throw err;
+        const current = await this.lock.get(ctl.signal);
+        if (current.record.holderIdentity !== this.lock.identity()) {
+          this.logger.info({ lease: this.lock.describe(), holder: current.record.holderIdentity }, 'lease no longer held, nothing to release');
+          return;
+        }
+        released.leaderTransitions = current.record.leaderTransitions;
+        await this.lock.update(released, ctl.signal);
+      }
       this.setObserved(released);
       this.logger.info({ lease: this.lock.describe() }, 'released leader lease');
     } catch (err) {

@@ -20,7 +20,7 @@ const LEASE_MS = 3_000;
 const RENEW_MS = 2_000;
 const RETRY_MS = 500;
 /** Time for a process to notice, one HTTP round trip and the log write: not part of the protocol. */
-const SLACK_MS = 750;
+const SLACK_MS = 1_500;
 
 const SCRIPT = fileURLToPath(new URL('./elector-process.ts', import.meta.url));
 

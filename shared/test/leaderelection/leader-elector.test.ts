@@ -35,9 +35,20 @@ class MemoryLock implements ResourceLock {
     if (this.store.record) throw alreadyExists(GR, 'l');
     this.write(record);
   }
+  /** Set: the next update is written but its response is lost (this hook runs, then it throws). */
+  loseResponse: (() => void) | undefined;
   async update(record: LeaderElectionRecord) {
     if (this.down) throw new Error('connection refused');
     if (this.seenRV !== this.store.rv) throw conflict(GR, 'l');
+    const lose = this.loseResponse;
+    this.loseResponse = undefined;
+    if (lose) {
+      const seen = this.seenRV;
+      this.write(record);
+      this.seenRV = seen;
+      lose();
+      throw new Error('context canceled');
+    }
     this.write(record);
   }
   private write(record: LeaderElectionRecord) {
@@ -198,6 +209,46 @@ test('a clean stop waits for the work, then releases the Lease so the standby ta
   assert.ok(started - released <= R, `took over ${started - released} ms after the release`);
   b.stop.abort();
   await b.result;
+});
+
+test('a stop that cuts short a renewal which still landed re-reads the Lease and releases it', async () => {
+  const clock = new FakeClock(0);
+  const store = new LeaseStore();
+  const a = candidate(store, clock, 'a');
+  await advance(clock, 1, [a]);
+  const b = candidate(store, clock, 'b');
+  await advance(clock, 5_000, [a, b]);
+  // The next renewal reaches the apiserver, but the stop aborts it before the answer comes.
+  a.lock.loseResponse = () => a.stop.abort();
+  await advance(clock, R, [a, b]);
+  assert.equal(await a.result, 'stopped');
+  const release = store.writes.find((w) => w.by === 'a' && w.record.holderIdentity === '');
+  assert.ok(release, 'released over the version the lost renewal wrote');
+  assert.equal(release.record.leaseDurationSeconds, 1);
+  const released = release.record.renewTime;
+  await advance(clock, R, [a, b]);
+  assert.equal(b.elector.isLeader(), true);
+  const started = Number(b.events.find((e) => e.startsWith('started'))!.split(' ')[1]);
+  assert.ok(started - released <= R, `took over ${started - released} ms after the release`);
+  b.stop.abort();
+  await b.result;
+});
+
+test('a release finds the Lease taken by another holder: it leaves it alone', async () => {
+  const clock = new FakeClock(0);
+  const store = new LeaseStore();
+  const a = candidate(store, clock, 'a');
+  await advance(clock, 1, [a]);
+  // Someone else takes the Lease just as a stops (a has not noticed yet).
+  a.lock.loseResponse = () => {
+    store.record = { ...store.record!, holderIdentity: 'intruder', renewTime: clock.now() };
+    store.rv++;
+    a.stop.abort();
+  };
+  await advance(clock, R, [a]);
+  assert.equal(await a.result, 'stopped');
+  assert.equal(store.record!.holderIdentity, 'intruder');
+  assert.equal(store.writes.at(-1)!.by, 'a', 'no write after the lost renewal');
 });
 
 test('two candidates starting together: exactly one creates the Lease, the other waits', async () => {
