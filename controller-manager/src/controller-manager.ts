@@ -6,12 +6,10 @@ import { realClock } from '@minik8s/shared';
 import type { ControllerContext } from './controller-context.ts';
 import type { Runnable } from './controller.ts';
 import { enabledControllers, type ControllerDescriptor } from './controller-descriptors.ts';
-import { EventRecorder } from '@minik8s/shared';
 import type { ControllerManagerOptions } from './options.ts';
 
 /** A ControllerContext over the component scaffold's context. */
 export function controllerContextFrom(component: ComponentContext, options: ControllerManagerOptions): ControllerContext {
-  const recorders = new Map<string, EventRecorder>();
   return {
     client: component.client,
     informerFactory: component.informerFactory,
@@ -19,14 +17,7 @@ export function controllerContextFrom(component: ComponentContext, options: Cont
     logger: component.logger,
     clock: realClock,
     newQueue: (name) => component.newQueue<string>(name),
-    eventRecorder: (source) => {
-      let r = recorders.get(source);
-      if (!r) {
-        r = new EventRecorder({ client: component.client, component: source, instance: component.identity, logger: component.logger });
-        recorders.set(source, r);
-      }
-      return r;
-    },
+    eventRecorder: (source) => component.eventRecorder(source),
   };
 }
 

@@ -10,7 +10,6 @@
 
 import type { ComponentContext, KubeObject } from '@minik8s/shared';
 import { addAllEventHandlers } from './event-handlers.ts';
-import { EventRecorder } from '@minik8s/shared';
 import { SchedulerMetrics } from './metrics.ts';
 import { Scheduler } from './scheduler.ts';
 import type { Node, Pod } from './types.ts';
@@ -36,7 +35,7 @@ export async function runScheduler(ctx: ComponentContext, opts: RunSchedulerOpti
   const statefulSets = f.informerFor<KubeObject>('statefulsets.apps');
 
   const metrics = new SchedulerMetrics(ctx.registry, DEFAULT_SCHEDULER_NAME);
-  const recorder = new EventRecorder({ client: ctx.client, component: DEFAULT_SCHEDULER_NAME, instance: ctx.identity, logger: ctx.logger });
+  const recorder = ctx.eventRecorder(DEFAULT_SCHEDULER_NAME);
   const sched = new Scheduler({
     client: ctx.client,
     listers: {
@@ -57,8 +56,4 @@ export async function runScheduler(ctx: ComponentContext, opts: RunSchedulerOpti
   if (!(await f.waitForCacheSync(ctx.signal))) return;
   ctx.logger.info({ nodes: sched.cache.nodeCount(), pending: sched.queue.sizes().active }, 'caches synced, scheduling');
   await sched.run(ctx.signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([recorder.flush(), new Promise((resolve) => (timer = setTimeout(resolve, 3_000)))]);
-  clearTimeout(timer);
-  if (recorder.dropped > 0) ctx.logger.warn({ dropped: recorder.dropped }, 'events dropped because the API could not keep up');
 }

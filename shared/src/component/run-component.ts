@@ -5,8 +5,8 @@
 // Shutdown order (SIGTERM/SIGINT, or the work returning by itself):
 //  1. ctx.signal aborts: queues made with ctx.newQueue are shut down (their workers' get()
 //     answers shutdown once they are empty) and the informers of ctx.informerFactory stop.
-//  2. Once the work returned, those queues are drained (every key handed out is done) and the
-//     informers have stopped.
+//  2. Once the work returned, those queues are drained (every key handed out is done), events
+//     of ctx.eventRecorder are written (at most eventFlushTimeoutMs) and the informers stop.
 //  3. Only then is the Lease released, so a standby takes over at once without overlap.
 //  4. The health server and the client's connections are closed, and the process exits 0.
 // Lost leadership exits 1 at once (the work may still be mid-flight: see LeaderElector on
@@ -22,6 +22,7 @@ import { SharedInformerFactory } from '../informer/shared-informer-factory.ts';
 import { LeaderElector } from '../leaderelection/leader-elector.ts';
 import { LeaseLock } from '../leaderelection/lease-lock.ts';
 import { RateLimitingQueue } from '../workqueue/rate-limiting-queue.ts';
+import { EventRecorder } from '../events/event-recorder.ts';
 import type { RateLimitingQueueOptions } from '../workqueue/rate-limiting-queue.ts';
 import type { CommonOptions } from './flags.ts';
 import { createLogger } from './logger.ts';
@@ -46,6 +47,12 @@ export interface ComponentContext {
    * and drained before the Lease is released.
    */
   newQueue<T>(name: string, opts?: Omit<RateLimitingQueueOptions<T>, 'name'>): RateLimitingQueue<T>;
+  /**
+   * The EventRecorder reporting as `source.component` (one per component name for this run).
+   * Events it still holds when the work returns are written before the Lease is released
+   * (for at most eventFlushTimeoutMs), so the last things a leader did are not lost.
+   */
+  eventRecorder(component: string): EventRecorder;
 }
 
 export interface ComponentSpec {
@@ -68,6 +75,8 @@ export interface ComponentSpec {
   signal?: AbortSignal;
   /** Give up on a graceful shutdown after this long and exit 1 (default 30 s). */
   shutdownTimeoutMs?: number;
+  /** How long a shutdown waits for queued events to be written (default 3 s). */
+  eventFlushTimeoutMs?: number;
   logger?: Logger;
   /** Receives the health server's port once it listens (tests). */
   onListening?(port: number): void;
@@ -77,6 +86,21 @@ export interface ComponentSpec {
 export function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** Writes what the recorders still hold, giving up after `timeoutMs` (the apiserver may be gone). */
+async function flushEvents(recorders: EventRecorder[], timeoutMs: number, logger: Logger): Promise<void> {
+  if (recorders.length === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flushed = await Promise.race([
+    Promise.all(recorders.map((r) => r.flush())).then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (!flushed) logger.warn({ timeoutMs }, 'gave up writing the remaining events');
+  for (const r of recorders) {
+    if (r.dropped > 0) logger.warn({ component: r.component, dropped: r.dropped }, 'events dropped because the API could not keep up');
+  }
 }
 
 /** Runs the component; resolves the exit code (after exiting the process, unless exit: false). */
@@ -161,8 +185,17 @@ export async function runComponent(spec: ComponentSpec): Promise<number> {
       for (const q of queues) q.shutDown();
     };
     signal.addEventListener('abort', shutDownQueues, { once: true });
+    const recorders = new Map<string, EventRecorder>();
+    const eventRecorder = (component: string): EventRecorder => {
+      let r = recorders.get(component);
+      if (!r) {
+        r = new EventRecorder({ client, component, instance: identity, logger });
+        recorders.set(component, r);
+      }
+      return r;
+    };
     try {
-      await spec.run({ name, options, logger, client, informerFactory, registry, signal, identity, newQueue });
+      await spec.run({ name, options, logger, client, informerFactory, registry, signal, identity, newQueue, eventRecorder });
       if (!signal.aborted) beginShutdown('the work returned');
     } catch (err) {
       if (signal.aborted) logger.warn({ err }, 'work failed while stopping');
@@ -173,6 +206,7 @@ export async function runComponent(spec: ComponentSpec): Promise<number> {
     } finally {
       signal.removeEventListener('abort', shutDownQueues);
       await Promise.all(queues.map((q) => q.shutDownWithDrain()));
+      await flushEvents([...recorders.values()], spec.eventFlushTimeoutMs ?? 3_000, logger);
       // Work that returned by itself has started the shutdown; the elector aborts `signal`
       // as soon as it sees it (before it waits for this function), then informers stop.
       await untilAborted(signal);

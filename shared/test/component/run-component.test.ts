@@ -139,6 +139,39 @@ test('queues from ctx.newQueue are shut down on stop and drained before the Leas
   assert.equal(server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'queue-component')!.spec.holderIdentity, '');
 });
 
+test('events recorded as the work stops are written before the Lease is released; one recorder per component name', async () => {
+  const stop = new AbortController();
+  const { logger } = quietLogger();
+  server.reset();
+  const code = runComponent({
+    name: 'event-component',
+    options: options(['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=200ms', '--leader-elect-resource-name=event-component']),
+    exit: false,
+    handleSignals: false,
+    signal: stop.signal,
+    logger,
+    run: async (ctx) => {
+      assert.equal(ctx.eventRecorder('thing-controller'), ctx.eventRecorder('thing-controller'));
+      assert.notEqual(ctx.eventRecorder('thing-controller'), ctx.eventRecorder('other-controller'));
+      await untilAborted(ctx.signal);
+      // The last things a leader does, recorded without waiting (recording never blocks).
+      for (let i = 0; i < 20; i++) {
+        ctx.eventRecorder('thing-controller').event({ apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: `p-${i}`, uid: `u-${i}` }, 'Normal', 'Stopped', `stopped p-${i}`);
+      }
+    },
+  });
+  await waitUntil(() => server.getObject('/apis/coordination.k8s.io/v1/leases', 'kube-system', 'event-component')?.spec.holderIdentity, 'leading');
+  stop.abort();
+  assert.equal(await code, 0);
+  const writes = server.requests.filter((r) => r.method !== 'GET');
+  const eventPosts = writes.map((r, i) => ({ r, i })).filter(({ r }) => r.method === 'POST' && r.path === '/api/v1/namespaces/default/events');
+  assert.equal(eventPosts.length, 20, 'every event was written');
+  assert.deepEqual(new Set(eventPosts.map(({ r }) => JSON.parse(r.body).involvedObject.name)), new Set(Array.from({ length: 20 }, (_, i) => `p-${i}`)));
+  const release = writes.findLastIndex((r) => r.path.endsWith('/leases/event-component') && JSON.parse(r.body).spec.holderIdentity === '');
+  assert.ok(release > 0, 'the Lease was released');
+  assert.ok(eventPosts.every(({ i }) => i < release), 'events were written before the release');
+});
+
 test('work that throws ends the component with exit code 1', async () => {
   const { logger } = quietLogger();
   const code = await runComponent({
