@@ -184,6 +184,16 @@ test('a leader that finds someone else holding the Lease stops at once', async (
   assert.equal(await a.result, 'lost');
 });
 
+/** The standby `b` leads within one retryPeriod of the release at `released`; then it stops. */
+async function assertTakesOverAfterRelease(clock: FakeClock, b: Candidate, all: Candidate[], released: number): Promise<void> {
+  await advance(clock, R, all);
+  assert.equal(b.elector.isLeader(), true);
+  const started = Number(b.events.find((e) => e.startsWith('started'))!.split(' ')[1]);
+  assert.ok(started - released <= R, `took over ${started - released} ms after the release`);
+  b.stop.abort();
+  await b.result;
+}
+
 test('a clean stop waits for the work, then releases the Lease so the standby takes over at its next retry', async () => {
   const clock = new FakeClock(0);
   const store = new LeaseStore();
@@ -203,12 +213,7 @@ test('a clean stop waits for the work, then releases the Lease so the standby ta
   const released = clock.now();
   assert.equal(store.record!.holderIdentity, '');
   assert.equal(store.record!.leaseDurationSeconds, 1);
-  await advance(clock, R, [a, b]);
-  assert.equal(b.elector.isLeader(), true);
-  const started = Number(b.events.find((e) => e.startsWith('started'))!.split(' ')[1]);
-  assert.ok(started - released <= R, `took over ${started - released} ms after the release`);
-  b.stop.abort();
-  await b.result;
+  await assertTakesOverAfterRelease(clock, b, [a, b], released);
 });
 
 test('a stop that cuts short a renewal which still landed re-reads the Lease and releases it', async () => {
@@ -226,12 +231,7 @@ test('a stop that cuts short a renewal which still landed re-reads the Lease and
   assert.ok(release, 'released over the version the lost renewal wrote');
   assert.equal(release.record.leaseDurationSeconds, 1);
   const released = release.record.renewTime;
-  await advance(clock, R, [a, b]);
-  assert.equal(b.elector.isLeader(), true);
-  const started = Number(b.events.find((e) => e.startsWith('started'))!.split(' ')[1]);
-  assert.ok(started - released <= R, `took over ${started - released} ms after the release`);
-  b.stop.abort();
-  await b.result;
+  await assertTakesOverAfterRelease(clock, b, [a, b], released);
 });
 
 test('a release finds the Lease taken by another holder: it leaves it alone', async () => {
