@@ -1,6 +1,7 @@
 // Which printer serves which group/resource. A resource missing here gets the default
 // NAME / CREATED AT table, as upstream's default table convertor gives.
 
+import { controllerRevisionPrinter } from './controller-revision-printer.ts';
 import { defaultPrinter } from './default-printer.ts';
 import { endpointSlicePrinter, endpointsPrinter } from './endpoints-printers.ts';
 import { eventPrinter } from './event-printer.ts';
@@ -28,6 +29,7 @@ const PRINTERS = new Map<string, ResourcePrinter>([
   ['replicasets.apps', replicaSetPrinter],
   ['daemonsets.apps', daemonSetPrinter],
   ['statefulsets.apps', statefulSetPrinter],
+  ['controllerrevisions.apps', controllerRevisionPrinter],
   ['jobs.batch', jobPrinter],
   ['cronjobs.batch', cronJobPrinter],
   ['leases.coordination.k8s.io', leasePrinter],

@@ -19,7 +19,7 @@ import { PACKAGE_ALIASES, SPECIAL_TYPES } from './package-names.ts';
 /** Kinds a client may POST/PUT as protobuf: every kind we serve plus those `kubectl create` builds. */
 const ROOTS: Record<string, string[]> = {
   core: ['Namespace', 'Pod', 'Node', 'Service', 'Endpoints', 'Event', 'ConfigMap', 'Secret', 'ServiceAccount', 'ComponentStatus', 'Binding', 'ResourceQuota'],
-  apps: ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet'],
+  apps: ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'ControllerRevision'],
   batch: ['Job', 'CronJob'],
   coordination: ['Lease'],
   discovery: ['EndpointSlice'],

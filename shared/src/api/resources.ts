@@ -54,6 +54,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ALL, subresources: ['status', 'scale'] }),
   r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ALL, subresources: ['status'] }),
   r('apps', 'v1', 'statefulsets', 'StatefulSet', true, { shortNames: ['sts'], categories: ALL, subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   r('batch', 'v1', 'jobs', 'Job', true, { categories: ALL, subresources: ['status'] }),
   r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ALL, subresources: ['status'] }),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),

@@ -2,6 +2,7 @@
 // Notation: see ../message-schema.ts.
 
 export const appsSchemas: Record<string, string> = {
+  ControllerRevision: '1:metadata:meta.ObjectMeta? 2:data:runtime.RawExtension? 3:revision:int64',
   DaemonSet: '1:metadata:meta.ObjectMeta? 2:spec:DaemonSetSpec? 3:status:DaemonSetStatus?',
   DaemonSetCondition: '1:type:string 2:status:string 3:lastTransitionTime:meta.Time? 4:reason:string? 5:message:string?',
   DaemonSetSpec: '1:selector:*meta.LabelSelector 2:template:core.PodTemplateSpec 3:updateStrategy:DaemonSetUpdateStrategy? 4:minReadySeconds:int32? 6:revisionHistoryLimit:*int32?',

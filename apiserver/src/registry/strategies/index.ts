@@ -4,6 +4,7 @@ import type { ResourceInfo } from '@minik8s/shared';
 import { baseStrategy } from '../base-strategy.ts';
 import type { Strategy, StrategyFactory } from '../strategy.ts';
 import type { ServiceAllocators } from '../allocators/service-allocators.ts';
+import { controllerRevisionStrategy } from './controller-revisions.ts';
 import { eventStrategy } from './events.ts';
 import { namespaceStrategy } from './namespaces.ts';
 import { nodeStrategy } from './nodes.ts';
@@ -31,6 +32,7 @@ const FACTORIES: Record<string, (info: ResourceInfo, deps: StrategyDeps) => Stra
   'batch/jobs': jobStrategy,
   '/services': serviceStrategy,
   'apps/replicasets': (info) => baseStrategy(info, { selectableFields: ['status.replicas'] }),
+  'apps/controllerrevisions': controllerRevisionStrategy,
 };
 
 export function strategyFor(info: ResourceInfo, deps: StrategyDeps = {}): Strategy {
