@@ -4,15 +4,16 @@
 // reconcile("ns/name") = upstream syncDaemonSet:
 //  1. Read the DaemonSet (gone: forget its expectations). A selector selecting everything is
 //     refused (Warning SelectingAll); a DaemonSet being deleted is left to the GC.
-//  2. Keep the deprecated.daemonset.template.generation annotation (template-generation.ts)
-//     and compute the template hash (controller-revision-hash; ControllerRevisions are not
-//     served here, the hash is the revision).
-//  3. Claim the namespace's pods (adopt / release by selector) and group them by target node
+//  2. Claim the namespace's pods (adopt / release by selector) and group them by target node
 //     (spec.nodeName, else the node their required node affinity names).
+//  3. History (daemonset-history.ts): the ControllerRevision of the current template, created
+//     or renumbered to be the newest; its controller-revision-hash is the hash up-to-date pods
+//     carry. Keep the deprecated.daemonset.template.generation annotation (template-generation.ts).
 //  4. Expectations satisfied: manage (per node, podsShouldBeOnNode: create where missing,
 //     delete where it must not run, a failed pod under backoff, surplus pods), then one
-//     RollingUpdate step (rolling-update.ts). Pods are created with a required node
-//     affinity for their node and bound by the scheduler, as upstream.
+//     RollingUpdate step (rolling-update.ts), then drop old revisions beyond
+//     spec.revisionHistoryLimit. Pods are created with a required node affinity for their node
+//     and bound by the scheduler, as upstream.
 //  5. Status (daemonset-status.ts); observedGeneration only after a full sync.
 //
 // Pods bound to a node that no longer exists are left to the pod GC controller, as upstream.
@@ -24,10 +25,11 @@ import type { ControllerContext } from '../../controller-context.ts';
 import { ControllerExpectations } from '../../util/expectations.ts';
 import { ControllerRefManager, getControllerOf, newControllerRef, recheckDeletionTimestamp } from '../../util/controller-ref.ts';
 import { deepEqual } from '../../util/equality.ts';
-import { computeHash } from '../../util/hash.ts';
 import { isPodAvailable, isPodReady, isPodTerminal, podKey } from '../../util/pod-util.ts';
 import { slowStartBatch } from '../../util/slow-start.ts';
 import { TEMPLATE_GENERATION_ANNOTATION, compareByCreationTimestampAndPhase, createPodTemplate, getTargetNodeName, isPodUpdated, replaceNodeNameAffinity } from './daemon-pods.ts';
+import { CONTROLLER_REVISIONS, ControllerHistory } from '../history/controller-history.ts';
+import { DS_KIND, cleanupHistory, constructHistory, revisionHash } from './daemonset-history.ts';
 import { calculateDaemonSetStatus, daemonSetStatusChanged, type DaemonSetStatus } from './daemonset-status.ts';
 import { FailedPodsBackoff } from './failed-pods-backoff.ts';
 import { nodeShouldRunDaemonPod } from './node-should-run.ts';
@@ -37,7 +39,6 @@ import { TemplateGenerations } from './template-generation.ts';
 export const DAEMONSET_CONTROLLER = 'daemonset-controller';
 /** upstream BurstReplicas of the DaemonSet controller: most pods created or deleted per sync. */
 export const DAEMONSET_BURST_REPLICAS = 250;
-const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 
 export interface DaemonSetControllerOptions {
   /** Initial backoff before a failed daemon pod is deleted again on the same node (1 s). */
@@ -53,6 +54,8 @@ export class DaemonSetController extends Controller {
   private readonly dsInformer: SharedIndexInformer;
   private readonly podInformer: SharedIndexInformer;
   private readonly nodeInformer: SharedIndexInformer;
+  private readonly historyInformer: SharedIndexInformer;
+  private readonly history: ControllerHistory;
   private readonly recorder: EventRecorder;
   private readonly failedPodsBackoff: FailedPodsBackoff;
   private readonly templateGenerations = new TemplateGenerations();
@@ -67,6 +70,8 @@ export class DaemonSetController extends Controller {
     this.dsInformer = ctx.informerFactory.informerFor('daemonsets.apps');
     this.podInformer = ctx.informerFactory.informerFor('pods', { indexers: { [OWNER_UID_INDEX]: ownerUidIndexFunc } });
     this.nodeInformer = ctx.informerFactory.informerFor('nodes');
+    this.historyInformer = ctx.informerFactory.informerFor(CONTROLLER_REVISIONS);
+    this.history = new ControllerHistory(ctx.client, this.historyInformer);
 
     this.watch(this.dsInformer, {
       onAdd: (ds) => this.enqueue(ds),
@@ -84,6 +89,15 @@ export class DaemonSetController extends Controller {
       onAdd: (pod) => this.addPod(pod),
       onUpdate: (old, cur) => this.updatePod(old, cur),
       onDelete: (pod) => this.deletePod(pod),
+    });
+    // A revision created, renumbered or deleted (by us or a user) may change the sync.
+    this.watch(this.historyInformer, {
+      onAdd: (h) => this.addHistory(h),
+      onUpdate: (old, cur) => this.updateHistory(old, cur),
+      onDelete: (h) => {
+        const ds = this.resolveControllerRef(h.metadata.namespace, getControllerOf(h));
+        if (ds) this.enqueue(ds);
+      },
     });
     this.watch(this.nodeInformer, {
       onAdd: (node) => {
@@ -120,15 +134,44 @@ export class DaemonSetController extends Controller {
     return ds && ds.metadata.uid === ref.uid ? ds : undefined;
   }
 
-  private daemonSetsSelecting(pod: KubeObject): KubeObject[] {
-    return this.dsInformer.list(pod.metadata.namespace).filter((ds) => {
+  /** The DaemonSets whose selector matches `obj` (a pod or a revision). */
+  private daemonSetsSelecting(obj: KubeObject): KubeObject[] {
+    return this.dsInformer.list(obj.metadata.namespace).filter((ds) => {
       try {
         const sel = selectorFromLabelSelector(ds.spec?.selector);
-        return !sel.empty() && sel.matches(pod.metadata.labels);
+        return !sel.empty() && sel.matches(obj.metadata.labels);
       } catch {
         return false;
       }
     });
+  }
+
+  /** Its controller syncs; an orphan goes to every DaemonSet that may adopt it (upstream addHistory). */
+  private addHistory(h: KubeObject): void {
+    const ref = getControllerOf(h);
+    if (ref) {
+      const ds = this.resolveControllerRef(h.metadata.namespace, ref);
+      if (ds) this.enqueue(ds);
+      return;
+    }
+    if (!h.metadata.deletionTimestamp) for (const ds of this.daemonSetsSelecting(h)) this.enqueue(ds);
+  }
+
+  private updateHistory(old: KubeObject, cur: KubeObject): void {
+    if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
+    const curRef = getControllerOf(cur);
+    const oldRef = getControllerOf(old);
+    const refChanged = oldRef?.uid !== curRef?.uid;
+    if (refChanged && oldRef) {
+      const ds = this.resolveControllerRef(old.metadata.namespace, oldRef);
+      if (ds) this.enqueue(ds);
+    }
+    if (curRef) {
+      const ds = this.resolveControllerRef(cur.metadata.namespace, curRef);
+      if (ds) this.enqueue(ds);
+      return;
+    }
+    if (refChanged || !deepEqual(old.metadata.labels, cur.metadata.labels)) for (const ds of this.daemonSetsSelecting(cur)) this.enqueue(ds);
   }
 
   private addPod(pod: KubeObject): void {
@@ -202,11 +245,17 @@ export class DaemonSetController extends Controller {
     }
     if (ds.metadata.deletionTimestamp) return;
 
-    const hash = computeHash(ds.spec?.template ?? {}, ds.status?.collisionCount);
+    const claimed = await this.claimPods(ds, selector);
+    const { cur, old } = await constructHistory(ds, selector, {
+      client: this.ctx.client,
+      history: this.history,
+      canAdopt: this.canAdopt(ds),
+      pods: () => claimed,
+    });
+    const hash = revisionHash(cur);
     const generation = await this.ensureTemplateGeneration(ds, hash);
     const nodes = this.nodeInformer.list();
     const satisfied = this.satisfied(dsKey);
-    const claimed = await this.claimPods(ds, selector);
 
     if (!satisfied) {
       // Only status: this sync did not act on the current spec.
@@ -221,6 +270,7 @@ export class DaemonSetController extends Controller {
         const plan = planRollingUpdate(ds, nodes, groupByNode(claimed, false), hash, this.clock.now());
         await this.syncNodes(ds, dsKey, plan.podsToDelete.map((n) => this.podInformer.get(namespace, n)).filter((p): p is KubeObject => !!p), plan.nodesToCreate, hash, generation);
       }
+      await cleanupHistory(ds, old, claimed, this.history);
     } catch (err) {
       syncError = err;
     }
@@ -259,9 +309,14 @@ export class DaemonSetController extends Controller {
       controllerKind: DS_KIND,
       resource: 'pods',
       selector,
-      canAdopt: recheckDeletionTimestamp(() => this.ctx.client.get('daemonsets.apps', ds.metadata.name!, { namespace: ds.metadata.namespace }), ds),
+      canAdopt: this.canAdopt(ds),
     });
     return manager.claim(this.podInformer.list(ds.metadata.namespace));
+  }
+
+  /** Re-reads the DaemonSet before adopting anything: a deleted one adopts nothing. */
+  private canAdopt(ds: KubeObject): () => Promise<void> {
+    return recheckDeletionTimestamp(() => this.ctx.client.get('daemonsets.apps', ds.metadata.name!, { namespace: ds.metadata.namespace }), ds);
   }
 
   /** Creates and deletes daemon pods so each node has what it should (upstream manage). */

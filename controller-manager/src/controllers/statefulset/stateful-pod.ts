@@ -5,7 +5,6 @@
 
 import type { KubeObject } from '@minik8s/shared';
 import { newControllerRef } from '../../util/controller-ref.ts';
-import { computeHash } from '../../util/hash.ts';
 import { isPodAvailable, isPodReady } from '../../util/pod-util.ts';
 
 export const STATEFULSET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -46,11 +45,6 @@ export function isMemberOf(set: KubeObject, pod: KubeObject): boolean {
 
 export function claimName(set: KubeObject, claimTemplate: KubeObject, ordinal: number): string {
   return `${claimTemplate.metadata?.name}-${set.metadata.name}-${ordinal}`;
-}
-
-/** The revision (ControllerRevision name upstream) of a template: <set>-<hash>. */
-export function revisionName(set: KubeObject, template: unknown): string {
-  return `${set.metadata.name}-${computeHash(template ?? {}, set.status?.collisionCount ?? 0)}`;
 }
 
 export function getPodRevision(pod: KubeObject): string {
@@ -134,26 +128,4 @@ export function isRunningAndAvailable(pod: KubeObject, minReadySeconds: number, 
 /** Running, Ready, available and not being deleted. */
 export function isHealthy(pod: KubeObject, minReadySeconds: number, now: number): boolean {
   return isRunningAndReady(pod) && isRunningAndAvailable(pod, minReadySeconds, now) && !isTerminating(pod);
-}
-
-/**
- * A pod template recovered from a live pod of a revision: the template labels and spec as
- * the pod carries them, without what the controller, the scheduler and the kubelet added.
- * Used only when the revision's template is not remembered (revision-history.ts).
- */
-export function templateFromPod(set: KubeObject, pod: KubeObject): any {
-  const labels = { ...(pod.metadata.labels ?? {}) };
-  delete labels[STATEFULSET_POD_NAME_LABEL];
-  delete labels[POD_INDEX_LABEL];
-  delete labels[STATEFULSET_REVISION_LABEL];
-  const spec = structuredClone(pod.spec ?? {});
-  delete spec.nodeName;
-  delete spec.hostname;
-  delete spec.subdomain;
-  const claims = new Set(((set.spec?.volumeClaimTemplates ?? []) as KubeObject[]).map((c) => c.metadata?.name));
-  if (Array.isArray(spec.volumes)) {
-    spec.volumes = spec.volumes.filter((v: { name: string; persistentVolumeClaim?: unknown }) => !(v.persistentVolumeClaim && claims.has(v.name)));
-    if (spec.volumes.length === 0) delete spec.volumes;
-  }
-  return { metadata: { labels, ...(pod.metadata.annotations ? { annotations: { ...pod.metadata.annotations } } : {}) }, spec };
 }

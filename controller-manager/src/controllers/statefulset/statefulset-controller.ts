@@ -4,13 +4,17 @@
 // down to the partition.
 //
 // reconcile("ns/name"):
-//  1. Read the StatefulSet (gone: forget its revisions).
-//  2. Claim the namespace's pods that its selector matches and whose names say they are its
-//     members (<set>-<ordinal>); adopt orphans, release strays.
-//  3. Revisions: the update revision is the current template (<set>-<hash>); the current
-//     revision is status.currentRevision, its template from revision-history.ts.
-//  4. One sync step (stateful-set-control.ts), then status: counts, revisions, and at the end
-//     of a RollingUpdate (every pod updated and ready) currentRevision = updateRevision.
+//  1. Read the StatefulSet.
+//  2. Adopt the orphan ControllerRevisions its selector matches; claim the namespace's pods
+//     that its selector matches and whose names say they are its members (<set>-<ordinal>);
+//     adopt orphans, release strays.
+//  3. Revisions (statefulset-revisions.ts): the update revision is the ControllerRevision of
+//     the current template (created, or renumbered when the template went back to an older
+//     one); the current revision is the one status.currentRevision names.
+//  4. One sync step (stateful-set-control.ts), then status: counts, revisions, collisionCount,
+//     and at the end of a RollingUpdate (every pod updated and ready) currentRevision =
+//     updateRevision.
+//  5. Truncate the history to spec.revisionHistoryLimit revisions not in use.
 // Events say "create Pod web-0 in StatefulSet web successful", as upstream.
 
 import type { EventRecorder, KubeObject, LabelSelector, SharedIndexInformer } from '@minik8s/shared';
@@ -30,9 +34,10 @@ import type { ControllerContext } from '../../controller-context.ts';
 import { ControllerRefManager, getControllerOf, recheckDeletionTimestamp } from '../../util/controller-ref.ts';
 import { deepEqual } from '../../util/equality.ts';
 import { isPodReady } from '../../util/pod-util.ts';
-import { RevisionHistory } from './revision-history.ts';
-import { computeReplicaStatus, syncStatefulSet, type Revision, type StatefulPodControl, type StatefulSetStatus } from './stateful-set-control.ts';
-import { STS_KIND, getPodRevision, identityLabels, isMemberOf, revisionName, templateFromPod } from './stateful-pod.ts';
+import { CONTROLLER_REVISIONS, ControllerHistory, sortControllerRevisions, type ControllerRevision } from '../history/controller-history.ts';
+import { computeReplicaStatus, syncStatefulSet, type StatefulPodControl, type StatefulSetStatus } from './stateful-set-control.ts';
+import { STS_KIND, identityLabels, isMemberOf } from './stateful-pod.ts';
+import { getStatefulSetRevisions, toRevision, truncateHistory } from './statefulset-revisions.ts';
 
 export const STATEFULSET_CONTROLLER = 'statefulset-controller';
 
@@ -40,7 +45,7 @@ export class StatefulSetController extends Controller {
   private readonly setInformer: SharedIndexInformer;
   private readonly podInformer: SharedIndexInformer;
   private readonly recorder: EventRecorder;
-  private readonly history = new RevisionHistory();
+  private readonly history: ControllerHistory;
   private readonly podControl: StatefulPodControl;
 
   constructor(ctx: ControllerContext) {
@@ -49,23 +54,14 @@ export class StatefulSetController extends Controller {
     this.recorder = ctx.eventRecorder(STATEFULSET_CONTROLLER);
     this.setInformer = ctx.informerFactory.informerFor('statefulsets.apps');
     this.podInformer = ctx.informerFactory.informerFor('pods', { indexers: { [OWNER_UID_INDEX]: ownerUidIndexFunc } });
+    // Read only, as upstream: a revision changes only through this controller's own writes.
+    this.history = new ControllerHistory(ctx.client, this.uses(ctx.informerFactory.informerFor(CONTROLLER_REVISIONS)));
     this.podControl = this.newPodControl();
 
     this.watch(this.setInformer, {
-      onAdd: (set) => {
-        this.history.remember(set);
-        this.enqueue(set);
-      },
-      onUpdate: (old, cur) => {
-        if (old.metadata.uid === cur.metadata.uid) this.history.remember(old);
-        else this.history.forget(old.metadata.uid!);
-        this.history.remember(cur);
-        this.enqueue(cur);
-      },
-      onDelete: (set) => {
-        this.history.forget(set.metadata.uid!);
-        this.enqueue(set);
-      },
+      onAdd: (set) => this.enqueue(set),
+      onUpdate: (_old, cur) => this.enqueue(cur),
+      onDelete: (set) => this.enqueue(set),
     });
     this.watch(this.podInformer, {
       onAdd: (pod) => this.addPod(pod),
@@ -139,12 +135,17 @@ export class StatefulSetController extends Controller {
       this.recorder.event(objectReference('StatefulSet', set), 'Warning', 'InvalidSelector', `Invalid selector: ${(err as Error).message}`);
       return;
     }
+    const deleting = !!set.metadata.deletionTimestamp;
+    const revisions = sortControllerRevisions(this.history.list(set, selector));
+    if (!deleting) await this.adoptOrphanRevisions(set, revisions);
     const pods = await this.claimPods(set, selector);
-    const { current, update } = this.revisions(set, pods);
+    const revs = await getStatefulSetRevisions(set, revisions, this.history, deleting);
+    const current = toRevision(revs.current);
+    const update = toRevision(revs.update);
     const now = this.clock.now();
     let status: StatefulSetStatus;
     try {
-      status = await syncStatefulSet(set, pods, current, update, this.podControl, now);
+      status = { ...(await syncStatefulSet(set, pods, current, update, this.podControl, now)), collisionCount: revs.collisionCount };
     } catch (err) {
       // Status still tells what the pods are; the sync comes back after the backoff.
       const minReady: number = set.spec?.minReadySeconds ?? 0;
@@ -153,12 +154,15 @@ export class StatefulSetController extends Controller {
         ...computeReplicaStatus(pods, minReady, now, current.name, update.name),
         currentRevision: current.name,
         updateRevision: update.name,
-        collisionCount: set.status?.collisionCount ?? 0,
+        collisionCount: revs.collisionCount,
       });
+      // The history is kept in bounds even when the sync failed; the sync's error is the one to report.
+      if (!deleting) await truncateHistory(set, pods, revisions, revs.current, revs.update, this.history).catch((e) => this.logger.warn({ err: (e as Error).message }, 'truncating history'));
       if (isAlreadyExists(err)) return { requeue: true }; // our cache is behind: not an error
       throw err;
     }
     const written = await this.updateStatus(set, status);
+    if (!deleting) await truncateHistory(set, pods, revisions, revs.current, revs.update, this.history);
     const minReady: number = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && written.readyReplicas !== written.availableReplicas) return { requeueAfterMs: minReady * 1000 };
   }
@@ -175,26 +179,12 @@ export class StatefulSetController extends Controller {
     return manager.claim(this.podInformer.list(set.metadata.namespace), (p) => selector.matches(p.metadata.labels) && isMemberOf(set, p));
   }
 
-  /**
-   * The update revision (this template) and the current one (status.currentRevision): its
-   * template as remembered, else recovered from a live pod of it; with neither, or no
-   * current revision yet, the update revision is current (upstream initializes it so).
-   */
-  private revisions(set: KubeObject, pods: KubeObject[]): { current: Revision; update: Revision } {
-    const update: Revision = { name: revisionName(set, set.spec?.template), template: set.spec?.template ?? {} };
-    const currentName: string | undefined = set.status?.currentRevision;
-    if (!currentName || currentName === update.name) return { current: update, update };
-    const remembered = this.history.template(set, currentName);
-    if (remembered !== undefined) return { current: { name: currentName, template: remembered }, update };
-    const pod = pods.find((p) => getPodRevision(p) === currentName && !p.metadata.deletionTimestamp);
-    if (pod) {
-      // Kept from now on: the pod it came from may be the next one deleted.
-      const template = templateFromPod(set, pod);
-      this.history.rememberRevision(set, currentName, template);
-      return { current: { name: currentName, template }, update };
-    }
-    this.logger.info({ statefulset: `${set.metadata.namespace}/${set.metadata.name}`, revision: currentName }, 'current revision unknown; using the update revision');
-    return { current: update, update };
+  /** Adopts the orphans among the set's revisions (upstream adoptOrphanRevisions). */
+  private async adoptOrphanRevisions(set: KubeObject, revisions: ControllerRevision[]): Promise<void> {
+    const orphans = revisions.filter((r) => !getControllerOf(r));
+    if (orphans.length === 0) return;
+    await recheckDeletionTimestamp(() => this.ctx.client.get('statefulsets.apps', set.metadata.name!, { namespace: set.metadata.namespace }), set)();
+    await this.history.adopt(set, STS_KIND, orphans);
   }
 
   /** Writes status when it changed (upstream updateStatefulSetStatus with completeRollingUpdate). */
