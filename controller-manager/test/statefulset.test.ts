@@ -198,9 +198,9 @@ describe('statefulset controller', { timeout: 120_000 }, () => {
     assert.equal(db0.metadata.labels!['controller-revision-hash'], r1);
     assert.equal(db0.spec.containers[0].image, 'busybox:v1');
 
-    // A restarted controller manager no longer remembers the old template: it recovers it
-    // from a live pod of the current revision when it first syncs (a spec change it must
-    // observe proves that sync), so db-0 still comes back at r1.
+    // A restarted controller manager keeps nothing in memory: it reads the current revision's
+    // template from its ControllerRevision when it first syncs (a spec change it must observe
+    // proves that sync), so db-0 still comes back at r1.
     await kcm.stop();
     kcm = await cluster.startControllerManager([...FAST_FLAGS, '--controllers=statefulset']);
     await cluster.client.patch('statefulsets.apps', 'db', { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } } }, { namespace: ns, type: 'merge' });
