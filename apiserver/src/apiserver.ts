@@ -1,6 +1,7 @@
 // Wires storage, registry, admission and the HTTP app together, and runs the post-start work:
 // etcd health polling and the system namespaces.
 
+import type { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { isStatusError } from '@minik8s/shared';
@@ -12,7 +13,8 @@ import { AdmissionChain } from './admission/admission.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { DefaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { buildApp } from './http/app.ts';
-import { closeUpgradedConnections } from './http/pod-proxy.ts';
+import { closeUpgradedConnections, handleUpgrade } from './http/pod-proxy.ts';
+import { closeSecureServer, createSecureServer, listenSecure, secureUrl, type SecureServingOptions } from './http/tls/secure-server.ts';
 import type { HealthState } from './http/health.ts';
 import { storageMetrics } from './http/metrics.ts';
 import { httpProbe, type ComponentProbe } from './http/handlers/component-statuses.ts';
@@ -49,6 +51,7 @@ export class ApiServer {
   readonly health: HealthState = { etcdHealthy: false, bootstrapped: false };
   private readonly log: Logger;
   private healthTimer: NodeJS.Timeout | undefined;
+  private secureServer: HttpsServer | undefined;
   private stopped = false;
   private readonly opts: ApiServerOptions;
 
@@ -115,6 +118,19 @@ export class ApiServer {
     });
   }
 
+  /**
+   * Serves the app over HTTPS too (--secure-port), beside whatever `app.listen()` serves; the
+   * same routes, and pods/exec upgrades proxied as on the plain port. Resolves with the URL
+   * (e.g. https://127.0.0.1:6443) once listening; rejects with the listen error. stop() closes it.
+   */
+  async listenSecure(opts: SecureServingOptions): Promise<string> {
+    if (this.secureServer) throw new Error('the secure port is already served');
+    await this.app.ready();
+    const server = createSecureServer(this.app, opts, (req, socket, head) => handleUpgrade(this.registry, req, socket, head));
+    this.secureServer = server;
+    return secureUrl(await listenSecure(server, opts.host, opts.port));
+  }
+
   private pollEtcd(): void {
     const tick = async () => {
       const ok = await this.storage.healthy();
@@ -153,6 +169,7 @@ export class ApiServer {
     this.allocationRepair.stop();
     this.registry.stop();
     closeUpgradedConnections();
+    if (this.secureServer) await closeSecureServer(this.secureServer);
     await this.app.close();
     await this.storage.close();
   }

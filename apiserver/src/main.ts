@@ -1,15 +1,30 @@
 #!/usr/bin/env node
 // kube-apiserver: the only component that talks to etcd.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { ApiServer } from './apiserver.ts';
 import { warmUpOpenAPI } from './openapi/index.ts';
+import { ServiceCIDR } from './registry/allocators/service-cidr.ts';
+import { loadServingCert, ServingCertError, type ServingCert } from './http/tls/serving-cert.ts';
 
 function verbosityToLevel(v: number): pino.Level {
   if (v >= 6) return 'trace';
   if (v >= 4) return 'debug';
   return 'info';
+}
+
+/** --secure-port: a port, 0 for a free one, or -1 for none (upstream's 0 means none; here 0 picks a free port, as for every port). */
+function parseSecurePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -1 || n > 65535) throw new InvalidArgumentError('must be -1 (off), 0 (a free port) or a port up to 65535');
+  return n;
+}
+
+/** A configuration error: one line on stderr, exit 1 (no stack trace: nothing is broken but the flags). */
+function exitWithError(message: string): never {
+  process.stderr.write(`Error: ${message}\n`);
+  process.exit(1);
 }
 
 const program = new Command('kube-apiserver')
@@ -18,6 +33,26 @@ const program = new Command('kube-apiserver')
   .option('--etcd-prefix <prefix>', 'the prefix to prepend to all resource paths in etcd', '/registry')
   .option('--insecure-bind-address <ip>', 'the IP address on which to serve plain HTTP (no authentication)', '127.0.0.1')
   .option('--insecure-port <port>', 'the port on which to serve plain HTTP; 0 picks a free port and logs it', (v) => Number(v), 8080)
+  .option(
+    '--secure-port <port>',
+    'the port on which to serve HTTPS; 0 picks a free port and logs it, -1 turns HTTPS off. There is no authentication or authorization yet: ' +
+      'every request over HTTPS, anonymous included, has full access, as on the insecure port',
+    parseSecurePort,
+    6443,
+  )
+  .option('--bind-address <ip>', 'the IP address on which to serve --secure-port (0.0.0.0 for all IPv4 interfaces, :: for all interfaces)', '0.0.0.0')
+  .option(
+    '--tls-cert-file <path>',
+    'file with the x509 certificate for HTTPS (PEM, the serving certificate first, then any intermediates); with --tls-private-key-file. ' +
+      'Without them a self-signed CA and serving certificate are generated into --cert-dir',
+  )
+  .option('--tls-private-key-file <path>', 'file with the PEM private key matching --tls-cert-file')
+  .option(
+    '--cert-dir <dir>',
+    'the directory of the generated self-signed pair: apiserver.crt (the serving certificate, then its CA: what clients trust) and apiserver.key, ' +
+      'reused while valid; ignored with --tls-cert-file. "" keeps the pair in memory only, as does an unwritable default (with a warning)',
+    '/var/run/kubernetes',
+  )
   .option('--service-cluster-ip-range <cidr>', 'a CIDR range from which to assign service cluster IPs', '10.96.0.0/12')
   .option('--service-node-port-range <range>', 'a port range to reserve for services with NodePort visibility', '30000-32767')
   .option('--default-not-ready-toleration-seconds <s>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod that has none', (v) => Number(v), 300)
@@ -33,6 +68,11 @@ const opts = program.opts<{
   etcdPrefix: string;
   insecureBindAddress: string;
   insecurePort: number;
+  securePort: number;
+  bindAddress: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  certDir: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   watchCacheSize: number;
@@ -43,6 +83,34 @@ const opts = program.opts<{
 }>();
 
 const logger = pino({ name: 'kube-apiserver', level: verbosityToLevel(opts.v) });
+
+// The serving certificate comes first: a bad --tls-* file ends the process before etcd is touched.
+let servingCert: ServingCert | undefined;
+if (opts.securePort >= 0) {
+  let serviceIP: string;
+  try {
+    serviceIP = ServiceCIDR.parse(opts.serviceClusterIpRange).ipAt(0);
+  } catch (err) {
+    exitWithError((err as Error).message);
+  }
+  try {
+    servingCert = await loadServingCert({
+      certFile: opts.tlsCertFile,
+      keyFile: opts.tlsPrivateKeyFile,
+      certDir: opts.certDir,
+      certDirIsDefault: program.getOptionValueSource('certDir') === 'default',
+      bindAddress: opts.bindAddress,
+      serviceIP,
+      warn: (message) => logger.warn(message),
+    });
+  } catch (err) {
+    if (err instanceof ServingCertError) exitWithError(err.message);
+    throw err;
+  }
+  const { source, certFile, keyFile } = servingCert;
+  logger.info({ source, certFile, keyFile }, source === 'cert-dir-generated' ? 'generated a self-signed serving certificate' : 'serving certificate loaded');
+}
+
 const server = new ApiServer({
   etcdServers: opts.etcdServers.split(',').map((s) => s.trim()).filter(Boolean),
   etcdPrefix: opts.etcdPrefix,
@@ -57,7 +125,23 @@ const server = new ApiServer({
 });
 
 server.start();
-const address = await server.app.listen({ host: opts.insecureBindAddress, port: opts.insecurePort });
+// The secure port is bound before the insecure one: a client that sees the insecure /readyz
+// answer can use HTTPS at once.
+if (servingCert) {
+  const { cert, key } = servingCert;
+  try {
+    const url = await server.listenSecure({ host: opts.bindAddress, port: opts.securePort, cert, key });
+    logger.info({ url, bindAddress: opts.bindAddress }, 'kube-apiserver listening securely');
+  } catch (err) {
+    exitWithError(`cannot serve HTTPS on --bind-address=${opts.bindAddress} --secure-port=${opts.securePort}: ${(err as Error).message}`);
+  }
+}
+let address: string;
+try {
+  address = await server.app.listen({ host: opts.insecureBindAddress, port: opts.insecurePort });
+} catch (err) {
+  exitWithError(`cannot serve HTTP on --insecure-bind-address=${opts.insecureBindAddress} --insecure-port=${opts.insecurePort}: ${(err as Error).message}`);
+}
 logger.info({ url: address, etcdServers: opts.etcdServers }, 'kube-apiserver listening');
 // Build the OpenAPI documents and validators now rather than on the first kubectl apply.
 warmUpOpenAPI();
