@@ -6,21 +6,28 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 /**
- * Writes `<dir>/kubeconfig` for a plain-HTTP apiserver at `url` (cluster "minik8s", user
- * "admin" with no credentials, context "minik8s" in namespace default) and returns its path.
+ * Writes `<dir>/kubeconfig` for the apiserver at `url` (cluster "minik8s", user "admin",
+ * context "minik8s" in namespace default) and returns its path.
  *
- * The cluster entry says `insecure-skip-tls-verify: true`: @kubernetes/client-node refuses an
- * http:// server without it (API-WIRE.md), and kubectl 1.32 accepts it with http:// (checked
- * here against /usr/bin/kubectl 1.32.4; it only rejects the flag together with a CA).
+ * Plain HTTP (no `caPem`): the cluster entry says `insecure-skip-tls-verify: true`:
+ * @kubernetes/client-node refuses an http:// server without it (API-WIRE.md), and kubectl 1.32
+ * accepts it with http:// (checked here against /usr/bin/kubectl 1.32.4; it only rejects the
+ * flag together with a CA). The user has no credentials.
+ *
+ * HTTPS (`caPem`, the CA that signed the serving certificate): the cluster entry carries it as
+ * certificate-authority-data. The user then holds a placeholder bearer token: over TLS, kubectl
+ * prompts for a username when the user entry has no credentials at all (and fails with EOF
+ * without a terminal), and the apiserver has no authentication yet, so it ignores the token.
  */
-export async function writeKubeconfig(url: string, dir: string): Promise<string> {
+export async function writeKubeconfig(url: string, dir: string, opts: { caPem?: string } = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'kubeconfig');
+  const cluster = opts.caPem ? { server: url, 'certificate-authority-data': Buffer.from(opts.caPem).toString('base64') } : { server: url, 'insecure-skip-tls-verify': true };
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'minik8s', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'admin', user: {} }],
+    clusters: [{ name: 'minik8s', cluster }],
+    users: [{ name: 'admin', user: opts.caPem ? { token: 'minik8s-no-authentication' } : {} }],
     contexts: [{ name: 'minik8s', context: { cluster: 'minik8s', user: 'admin', namespace: 'default' } }],
     'current-context': 'minik8s',
     preferences: {},
