@@ -274,6 +274,10 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
 
     const apiserverPort = await plan.requested(opts.apiserverPort, 8080, 'kube-apiserver');
     const apiserverUrl = `http://127.0.0.1:${apiserverPort}`;
+    // HTTPS beside it, as upstream serves --secure-port: 6443 when free, else any free port (the
+    // daemons and the kubeconfig use the plain port, so a taken 6443 is no reason to fail). The
+    // self-signed pair stays in <data>/pki: its CA (apiserver.crt) keeps working across restarts.
+    const securePort = plan.mode === 'well-known' && (await isPortFree(6443)) ? await plan.exact(6443, 'kube-apiserver (https)') : await plan.free();
     {
       const { args, skipped } = selectArgs(
         'kube-apiserver',
@@ -282,10 +286,14 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
           { flag: 'etcd-servers', value: etcdEndpoints.join(','), required: true },
           { flag: 'insecure-bind-address', value: '127.0.0.1', required: true },
           { flag: 'insecure-port', value: String(apiserverPort), required: true },
+          { flag: 'secure-port', value: String(securePort) },
+          { flag: 'bind-address', value: '127.0.0.1' },
+          { flag: 'cert-dir', value: join(dataDir, 'pki') },
         ],
         extra('kube-apiserver'),
       );
-      const handle = start('kube-apiserver', 'kube-apiserver', spawnComponent('kube-apiserver', 'kube-apiserver', args, logDir), { api: apiserverUrl }, skipped);
+      const endpoints = { api: apiserverUrl, ...(skipped.includes('--secure-port') ? {} : { https: `https://127.0.0.1:${securePort}` }) };
+      const handle = start('kube-apiserver', 'kube-apiserver', spawnComponent('kube-apiserver', 'kube-apiserver', args, logDir), endpoints, skipped);
       log('starting kube-apiserver');
       await waitAll([{ handle, probe: httpProbe(`${apiserverUrl}/readyz`) }]);
     }
