@@ -20,9 +20,12 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
 }
 
+// What String.prototype.trim() would remove (WhiteSpace and LineTerminator), without copying the body.
+const BLANK = /^\s*$/;
+
 export function parseBody(raw: string, contentType: string | undefined): unknown {
   const mt = mediaType(contentType);
-  if (raw.trim() === '') throw badRequest('the body of the request is empty');
+  if (BLANK.test(raw)) throw badRequest('the body of the request is empty');
   const yaml = mt.includes('yaml');
   try {
     return yaml && !raw.trimStart().startsWith('{') && !raw.trimStart().startsWith('[') ? parseYaml(raw) : JSON.parse(raw);

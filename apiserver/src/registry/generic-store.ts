@@ -501,9 +501,18 @@ export function generateName(base: string): string {
   return base.slice(0, 63 - 5) + s;
 }
 
+let lastSecond = NaN;
+let lastText = '';
+
 /** RFC 3339 with second precision, as metav1.Time serializes. */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Every write stamps one or two times, mostly within the same second: format each second once.
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 export { StorageError };

@@ -22,35 +22,51 @@ const IGNORED_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion',
 /** The set of leaf fields (and list items) an object sets. */
 export function fieldSet(obj: KubeObject, listKeysAt: ListKeysAt, includeStatus = false): FieldsV1 {
   const out: FieldsV1 = {};
-  for (const [k, v] of Object.entries(obj)) {
+  // One path stack for the whole walk: every write computes a field set, so no path is copied
+  // but the few handed to listKeysAt.
+  const path: string[] = [];
+  for (const k of Object.keys(obj)) {
+    const v = (obj as Record<string, unknown>)[k];
     if (k === 'apiVersion' || k === 'kind' || (k === 'status' && !includeStatus)) continue;
     if (k === 'metadata') {
       const meta: FieldsV1 = {};
-      for (const [mk, mv] of Object.entries(v as Record<string, unknown>)) {
+      let any = false;
+      path.push('metadata');
+      for (const mk of Object.keys(v as Record<string, unknown>)) {
+        const mv = (v as Record<string, unknown>)[mk];
         if (IGNORED_METADATA.has(mk) || mv === undefined) continue;
-        meta[`f:${mk}`] = walk(mv, ['metadata', mk], listKeysAt);
+        path.push(mk);
+        meta[`f:${mk}`] = walk(mv, path, listKeysAt);
+        path.pop();
+        any = true;
       }
-      if (Object.keys(meta).length) out['f:metadata'] = meta;
+      path.pop();
+      if (any) out['f:metadata'] = meta;
       continue;
     }
     if (v === undefined) continue;
-    out[`f:${k}`] = walk(v, [k], listKeysAt);
+    path.push(k);
+    out[`f:${k}`] = walk(v, path, listKeysAt);
+    path.pop();
   }
   return out;
 }
 
+/** The field set under `value`, found at `path` (a stack the walk pushes to and pops from). */
 function walk(value: unknown, path: string[], listKeysAt: ListKeysAt): FieldsV1 {
   if (value === null || typeof value !== 'object') return {};
   if (Array.isArray(value)) {
-    const lk = listKeysAt(path);
+    const lk = listKeysAt(path.slice());
     if (lk?.keys?.length) {
       const out: FieldsV1 = {};
+      path.push('[]');
       for (const item of value) {
         if (item === null || typeof item !== 'object') continue;
         const key: Record<string, unknown> = {};
         for (const k of lk.keys) if ((item as Record<string, unknown>)[k] !== undefined) key[k] = (item as Record<string, unknown>)[k];
-        out[`k:${JSON.stringify(key)}`] = { '.': {}, ...walk(item, [...path, '[]'], listKeysAt) };
+        out[`k:${JSON.stringify(key)}`] = { '.': {}, ...walk(item, path, listKeysAt) };
       }
+      path.pop();
       return out;
     }
     if (lk?.set) {
@@ -61,9 +77,13 @@ function walk(value: unknown, path: string[], listKeysAt: ListKeysAt): FieldsV1 
     return {}; // atomic list: owned as a whole
   }
   const out: FieldsV1 = {};
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return {};
-  for (const [k, v] of entries) if (v !== undefined) out[`f:${k}`] = walk(v, [...path, k], listKeysAt);
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    path.push(k);
+    out[`f:${k}`] = walk(v, path, listKeysAt);
+    path.pop();
+  }
   return out;
 }
 

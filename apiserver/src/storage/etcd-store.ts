@@ -2,7 +2,7 @@
 // Kubernetes needs are used: create-if-absent, update-if-mod-equals, delete-if-mod-equals,
 // and reads (plus watch). Objects are JSON without resourceVersion; mod_revision is the RV.
 
-import { Etcd3, type IKeyValue } from 'etcd3';
+import { Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
 import type { KubeObject } from '@minik8s/shared';
 import type {
   DeleteOptions,
@@ -74,10 +74,8 @@ export class EtcdStore implements Storage {
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
-    const value = encode(obj);
-    const res = await this.call(key, () =>
-      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).commit(),
-    );
+    const k = Buffer.from(key);
+    const res = await this.txn(key, absent(k), [put(k, encode(obj))], []);
     if (!res.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
     return withRV(obj, Number(res.header.revision));
   }
@@ -104,15 +102,13 @@ export class EtcdStore implements Storage {
       if (current) {
         const rv = Number(current.metadata.resourceVersion);
         if (value === encode(current)) return current; // nothing to write: no new revision
-        const res = await this.call(key, () =>
-          this.client.if(key, 'Mod', '==', rv).then(this.client.put(key).value(value)).else(this.client.get(key)).commit(),
-        );
+        const k = Buffer.from(key);
+        const res = await this.txn(key, modifiedAt(k, rv), [put(k, value)], [get(k)]);
         if (res.succeeded) return withRV(next, Number(res.header.revision));
         current = firstRangeKv(res, key);
       } else {
-        const res = await this.call(key, () =>
-          this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).else(this.client.get(key)).commit(),
-        );
+        const k = Buffer.from(key);
+        const res = await this.txn(key, absent(k), [put(k, value)], [get(k)]);
         if (res.succeeded) return withRV(next, Number(res.header.revision));
         current = firstRangeKv(res, key);
       }
@@ -127,9 +123,8 @@ export class EtcdStore implements Storage {
       checkPreconditions(key, current, opts.preconditions);
       if (opts.validateDeletion) await opts.validateDeletion(current);
       const rv = Number(current.metadata.resourceVersion);
-      const res = await this.call(key, () =>
-        this.client.if(key, 'Mod', '==', rv).then(this.client.delete().key(key)).else(this.client.get(key)).commit(),
-      );
+      const k = Buffer.from(key);
+      const res = await this.txn(key, modifiedAt(k, rv), [{ request_delete_range: { key: k } }], [get(k)]);
       if (res.succeeded) return withRV(current, Number(res.header.revision));
       current = firstRangeKv(res, key);
     }
@@ -227,6 +222,15 @@ export class EtcdStore implements Storage {
     this.client.close();
   }
 
+  /**
+   * One transaction `if compare then success else failure`, as the request etcd takes: the same
+   * as the client's if().then().else().commit() builder, without its per-call promise plumbing
+   * (this is every write's hot path).
+   */
+  private txn(key: string, compare: ICompare, success: IRequestOp[], failure: IRequestOp[]): Promise<ITxnResponse> {
+    return this.call(key, () => this.client.kv.txn({ compare: [compare], success, failure }));
+  }
+
   private async call<T>(key: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -234,6 +238,26 @@ export class EtcdStore implements Storage {
       throw translate(e, key);
     }
   }
+}
+
+// The pieces of the transactions above, as etcd's TxnRequest has them.
+
+/** The key does not exist (its create_revision is 0). */
+function absent(key: Buffer): ICompare {
+  return { key, target: 'Create', result: 'Equal', create_revision: 0 };
+}
+
+/** The key was last modified at revision rv. */
+function modifiedAt(key: Buffer, rv: number): ICompare {
+  return { key, target: 'Mod', result: 'Equal', mod_revision: rv };
+}
+
+function put(key: Buffer, value: string): IRequestOp {
+  return { request_put: { key, value: Buffer.from(value) } };
+}
+
+function get(key: Buffer): IRequestOp {
+  return { request_range: { key, limit: 1 } };
 }
 
 function translate(e: unknown, key: string): StorageError {
@@ -280,7 +304,10 @@ export function prefixEnd(prefix: string): string {
   return '\x00';
 }
 
+/** The stored form: the object's JSON without metadata.resourceVersion (the revision is etcd's). */
 function encode(obj: KubeObject): string {
+  // A create has no resourceVersion: its JSON is the stored form as it is, without a copy.
+  if (obj.metadata.resourceVersion === undefined) return JSON.stringify(obj);
   const { resourceVersion: _rv, ...meta } = obj.metadata;
   return JSON.stringify({ ...obj, metadata: meta });
 }
@@ -292,7 +319,12 @@ function decode(kv: IKeyValue, key: string): KubeObject {
   } catch (e) {
     throw new StorageError('InvalidObject', key, `cannot decode ${key}: ${(e as Error).message}`);
   }
-  return withRV(obj, Number(kv.mod_revision));
+  // The parsed object is this call's own: stamp the revision in place rather than copy it
+  // (every watch event and every read from etcd comes through here).
+  const meta = obj?.metadata as unknown;
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return withRV(obj, Number(kv.mod_revision));
+  obj.metadata.resourceVersion = String(Number(kv.mod_revision));
+  return obj;
 }
 
 function withRV(obj: KubeObject, rv: number): KubeObject {

@@ -82,7 +82,14 @@ export class WatchCache {
 
   private objects = new Map<string, KubeObject>();
   private sortedKeys: string[] | undefined;
-  private window: CachedEvent[] = [];
+  /**
+   * The recent events, in revision order, are window[windowHead..]; the slots before windowHead
+   * held dropped events and are cleared. Dropping one event from the front of a 10,000-event
+   * array would move the whole array on every write once the window is full, so the front is
+   * cut off in batches instead (see trimWindow).
+   */
+  private window: Array<CachedEvent | undefined> = [];
+  private windowHead = 0;
   /** Events with revision > windowStart are all in the window. */
   private windowStart = 0;
   private revision = 0;
@@ -181,14 +188,14 @@ export class WatchCache {
     }
     const w = new CacheWatcher(this, filter, fromRevision);
     // Replay the part of the window after fromRevision (binary search: window is in order).
-    let lo = 0;
+    let lo = this.windowHead;
     let hi = this.window.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.window[mid].revision <= fromRevision) lo = mid + 1;
+      if (this.window[mid]!.revision <= fromRevision) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.window.length; i++) w.offer(this.window[i]);
+    for (let i = lo; i < this.window.length; i++) w.offer(this.window[i]!);
     this.watchers.add(w);
     return w;
   }
@@ -242,6 +249,7 @@ export class WatchCache {
     this.objects = new Map(keys.map((k, i) => [k, items[i]]));
     this.sortedKeys = undefined;
     this.window = [];
+    this.windowHead = 0;
     this.windowStart = revision;
     this.revision = revision;
     this.ready = true;
@@ -260,11 +268,7 @@ export class WatchCache {
     }
     this.revision = ev.revision;
     this.window.push(ev);
-    if (this.window.length > this.capacity) {
-      const drop = this.window.length - this.capacity;
-      this.windowStart = this.window[drop - 1].revision;
-      this.window.splice(0, drop);
-    }
+    this.trimWindow();
     for (const w of this.watchers) {
       w.offer(ev);
       if (w.events.size > this.maxBacklog) {
@@ -273,6 +277,22 @@ export class WatchCache {
       }
     }
     this.notifyFresh();
+  }
+
+  /** Keeps the last `capacity` events; windowStart moves to the newest event dropped. */
+  private trimWindow(): void {
+    const drop = this.window.length - this.windowHead - this.capacity;
+    if (drop <= 0) return;
+    const end = this.windowHead + drop;
+    this.windowStart = this.window[end - 1]!.revision;
+    this.window.fill(undefined, this.windowHead, end);
+    this.windowHead = end;
+    // Compact once the dead front is a quarter of the window (or 1,024 slots): each kept event
+    // is moved O(1) times on average.
+    if (this.windowHead >= Math.max(1024, this.capacity >> 2)) {
+      this.window = this.window.slice(this.windowHead);
+      this.windowHead = 0;
+    }
   }
 
   private notifyFresh(): void {
