@@ -24,7 +24,10 @@ export function mediaType(contentType: string | undefined): string {
 const BLANK = /^\s*$/;
 
 export function parseBody(raw: string, contentType: string | undefined): unknown {
-  const mt = mediaType(contentType);
+  return parseBodyAs(raw, mediaType(contentType));
+}
+
+function parseBodyAs(raw: string, mt: string): unknown {
   if (BLANK.test(raw)) throw badRequest('the body of the request is empty');
   const yaml = mt.includes('yaml');
   try {
@@ -58,7 +61,7 @@ export function decodeObject(raw: string | Buffer, contentType: string | undefin
     }
   }
   if (!OBJECT_TYPES.includes(mt)) throw unsupportedMediaType(mt);
-  const body = parseBody(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw, contentType);
+  const body = parseBodyAs(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw, mt);
   return checkObject(body, expectKind, expectApiVersion);
 }
 

@@ -6,7 +6,9 @@ export interface TableRequest {
 }
 
 export function wantsTable(accept: string | undefined, includeObject: string | undefined): TableRequest | undefined {
-  if (!accept) return undefined;
+  // Only a part with the parameter as=Table (exactly so) can ask for a Table: plain JSON clients,
+  // nearly every request, are answered without parsing their Accept header.
+  if (!accept || !accept.includes('as=Table')) return undefined;
   for (const part of accept.split(',')) {
     const params = part.split(';').map((s) => s.trim());
     if (params[0] !== 'application/json') continue;

@@ -10,6 +10,7 @@ import type { ResourceRequest } from './request-info.ts';
 import { wantsTable, type TableRequest } from './negotiate.ts';
 import { toTable } from '../printers/index.ts';
 import { managerName } from '../registry/managed-fields.ts';
+import { knownJson, rememberJson } from '../storage/object-json.ts';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -129,23 +130,35 @@ export function objectBody(scope: Pick<RequestScope, 'body' | 'bodyBytes'>): str
 export function sendObject(scope: RequestScope, code: number, obj: KubeObject): void {
   const body = scope.table && scope.path.subresource === undefined
     ? JSON.stringify(toTable(scope.info.group, scope.info.resource, [obj], { now: scope.now(), includeObject: scope.table.includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion ?? '' } }))
-    : objectJson(scope.info, obj);
+    : servedJson(scope.info, obj);
   scope.reply.code(code).header('content-type', 'application/json').send(body);
 }
 
-const serialized = new WeakMap<KubeObject, string>();
-
 /**
- * The JSON of an object as served (with kind/apiVersion). Objects handed out by the watch cache
- * are immutable and shared, so their JSON is computed once and reused by every list and watch.
+ * The JSON of an object as served (with kind/apiVersion). Objects handed out by storage and the
+ * watch cache are immutable and shared, so their JSON is computed once and reused by every
+ * list and watch (storage/object-json.ts; a create's is known from the moment it is written).
  */
 export function objectJson(info: ResourceInfo, obj: KubeObject): string {
-  let json = serialized.get(obj);
+  const typed = withTypeMeta(info, obj);
+  // Stored objects carry their type; one that does not is served with it added, uncached.
+  if (typed !== obj) return JSON.stringify(typed);
+  let json = knownJson(obj);
   if (json === undefined) {
-    json = JSON.stringify(withTypeMeta(info, obj));
-    serialized.set(obj, json);
+    json = JSON.stringify(obj);
+    rememberJson(obj, json);
   }
   return json;
+}
+
+/**
+ * The JSON of one object answered on its own: the known JSON when there is one, else computed
+ * without remembering it. What a GET read from etcd returns, or an update, is not served again,
+ * and a WeakMap entry for it would only be more work for the collector.
+ */
+function servedJson(info: ResourceInfo, obj: KubeObject): string {
+  const typed = withTypeMeta(info, obj);
+  return (typed === obj ? knownJson(obj) : undefined) ?? JSON.stringify(typed);
 }
 
 /** A list's JSON, assembled from the items' cached JSON. */

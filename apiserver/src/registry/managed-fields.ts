@@ -36,7 +36,7 @@ export function fieldSet(obj: KubeObject, listKeysAt: ListKeysAt, includeStatus 
         const mv = (v as Record<string, unknown>)[mk];
         if (IGNORED_METADATA.has(mk) || mv === undefined) continue;
         path.push(mk);
-        meta[`f:${mk}`] = walk(mv, path, listKeysAt);
+        meta[fieldKey(mk)] = walk(mv, path, listKeysAt, {});
         path.pop();
         any = true;
       }
@@ -46,45 +46,60 @@ export function fieldSet(obj: KubeObject, listKeysAt: ListKeysAt, includeStatus 
     }
     if (v === undefined) continue;
     path.push(k);
-    out[`f:${k}`] = walk(v, path, listKeysAt);
+    out[fieldKey(k)] = walk(v, path, listKeysAt, {});
     path.pop();
   }
   return out;
 }
 
-/** The field set under `value`, found at `path` (a stack the walk pushes to and pops from). */
-function walk(value: unknown, path: string[], listKeysAt: ListKeysAt): FieldsV1 {
-  if (value === null || typeof value !== 'object') return {};
+/**
+ * Adds to `out` the field set under `value`, found at `path` (a stack the walk pushes to and
+ * pops from), and returns `out`.
+ */
+function walk(value: unknown, path: string[], listKeysAt: ListKeysAt, out: FieldsV1): FieldsV1 {
+  if (value === null || typeof value !== 'object') return out;
   if (Array.isArray(value)) {
     const lk = listKeysAt(path.slice());
     if (lk?.keys?.length) {
-      const out: FieldsV1 = {};
       path.push('[]');
       for (const item of value) {
         if (item === null || typeof item !== 'object') continue;
         const key: Record<string, unknown> = {};
         for (const k of lk.keys) if ((item as Record<string, unknown>)[k] !== undefined) key[k] = (item as Record<string, unknown>)[k];
-        out[`k:${JSON.stringify(key)}`] = { '.': {}, ...walk(item, path, listKeysAt) };
+        out[`k:${JSON.stringify(key)}`] = walk(item, path, listKeysAt, { '.': {} });
       }
       path.pop();
       return out;
     }
     if (lk?.set) {
-      const out: FieldsV1 = {};
       for (const item of value) out[`v:${JSON.stringify(item)}`] = {};
       return out;
     }
-    return {}; // atomic list: owned as a whole
+    return out; // atomic list: owned as a whole
   }
-  const out: FieldsV1 = {};
   for (const k of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined) continue;
     path.push(k);
-    out[`f:${k}`] = walk(v, path, listKeysAt);
+    out[fieldKey(k)] = walk(v, path, listKeysAt, {});
     path.pop();
   }
   return out;
+}
+
+// `f:<name>` for each field name seen, so that every write does not build (and the objects it
+// builds do not hash) the same strings again. Field names are mostly the schema's; the map stops
+// growing at a bound, for names that are data (labels, ConfigMap keys).
+const FIELD_KEYS = new Map<string, string>();
+const MAX_FIELD_KEYS = 10_000;
+
+function fieldKey(name: string): string {
+  let key = FIELD_KEYS.get(name);
+  if (key === undefined) {
+    key = `f:${name}`;
+    if (FIELD_KEYS.size < MAX_FIELD_KEYS) FIELD_KEYS.set(name, key);
+  }
+  return key;
 }
 
 /** Leaf paths of a field set, each as a list of FieldsV1 keys. */

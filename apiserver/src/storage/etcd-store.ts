@@ -17,6 +17,8 @@ import type {
 } from './interface.ts';
 import { StorageError } from './storage-error.ts';
 import { AsyncEventQueue } from './async-event-queue.ts';
+import { insertResourceVersion, rememberJson, stringifyObject, withResourceVersion as withRV } from './object-json.ts';
+import { OwnWrites } from './own-writes.ts';
 
 export interface EtcdStoreOptions {
   endpoints: string[];
@@ -29,6 +31,8 @@ export class EtcdStore implements Storage {
   private readonly timeoutMs: number;
   /** Watches open against etcd right now (the watch cache holds one per resource). */
   activeWatchCount = 0;
+  /** Writes in flight, whose watch events reuse the object written (own-writes.ts). */
+  private readonly ownWrites = new OwnWrites();
 
   constructor(opts: EtcdStoreOptions) {
     this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
@@ -74,10 +78,30 @@ export class EtcdStore implements Storage {
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
-    const k = Buffer.from(key);
-    const res = await this.txn(key, absent(k), [put(k, encode(obj))], []);
-    if (!res.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
-    return withRV(obj, Number(res.header.revision));
+    // A new object has no resourceVersion member: its JSON is the stored form as it is, and the
+    // JSON of what is returned is that with the revision inserted (object-json.ts).
+    const fresh = !Object.hasOwn(obj.metadata, 'resourceVersion');
+    const json = fresh ? stringifyObject(obj) : undefined;
+    const value = Buffer.from(json ? json.text : encode(obj));
+    const own = this.ownWrites.expect(key, value, obj, json);
+    let res: ITxnResponse;
+    try {
+      const k = Buffer.from(key);
+      res = await this.txn(key, absent(k), [{ request_put: { key: k, value } }], []);
+    } catch (e) {
+      this.ownWrites.forget(key, own);
+      throw e;
+    }
+    if (!res.succeeded) {
+      this.ownWrites.forget(key, own);
+      throw new StorageError('KeyExists', key, `key ${key} already exists`);
+    }
+    const revision = Number(res.header.revision);
+    if (own) return this.ownWrites.resultOf(own, revision);
+    const result = withRV(obj, revision);
+    const text = json && insertResourceVersion(json, revision);
+    if (text !== undefined) rememberJson(result, text);
+    return result;
   }
 
   async guaranteedUpdate(key: string, tryUpdate: TryUpdate, opts: GuaranteedUpdateOptions = {}): Promise<KubeObject> {
@@ -103,13 +127,25 @@ export class EtcdStore implements Storage {
         const rv = Number(current.metadata.resourceVersion);
         if (value === encode(current)) return current; // nothing to write: no new revision
         const k = Buffer.from(key);
-        const res = await this.txn(key, modifiedAt(k, rv), [put(k, value)], [get(k)]);
-        if (res.succeeded) return withRV(next, Number(res.header.revision));
+        const bytes = Buffer.from(value);
+        const own = this.ownWrites.expect(key, bytes, next);
+        const res = await this.txn(key, modifiedAt(k, rv), [{ request_put: { key: k, value: bytes } }], [get(k)]).catch((e: unknown) => {
+          this.ownWrites.forget(key, own);
+          throw e;
+        });
+        if (res.succeeded) return own ? this.ownWrites.resultOf(own, Number(res.header.revision)) : withRV(next, Number(res.header.revision));
+        this.ownWrites.forget(key, own);
         current = firstRangeKv(res, key);
       } else {
         const k = Buffer.from(key);
-        const res = await this.txn(key, absent(k), [put(k, value)], [get(k)]);
-        if (res.succeeded) return withRV(next, Number(res.header.revision));
+        const bytes = Buffer.from(value);
+        const own = this.ownWrites.expect(key, bytes, next);
+        const res = await this.txn(key, absent(k), [{ request_put: { key: k, value: bytes } }], [get(k)]).catch((e: unknown) => {
+          this.ownWrites.forget(key, own);
+          throw e;
+        });
+        if (res.succeeded) return own ? this.ownWrites.resultOf(own, Number(res.header.revision)) : withRV(next, Number(res.header.revision));
+        this.ownWrites.forget(key, own);
         current = firstRangeKv(res, key);
       }
       fromSuggestion = false;
@@ -151,7 +187,8 @@ export class EtcdStore implements Storage {
           const key = kv.key.toString();
           const revision = Number(kv.mod_revision);
           lastRevision = revision;
-          const object = decode(kv, key);
+          // Our own write echoed back: the object written, not a parse of etcd's copy of it.
+          const object = this.ownWrites.take(key, kv.value, revision) ?? decode(kv, key);
           const created = kv.create_revision === kv.mod_revision;
           const ev: StorageEvent = { type: created ? 'ADDED' : 'MODIFIED', key, object, revision };
           if (prev && !created) ev.prevObject = decode(prev, key);
@@ -190,10 +227,12 @@ export class EtcdStore implements Storage {
       });
     let stopHook: () => void = () => {};
     this.activeWatchCount++;
+    const unwatch = this.ownWrites.watching(prefix);
     let counted = true;
     const release = () => {
       if (counted) this.activeWatchCount--;
       counted = false;
+      unwatch();
     };
     const stop = () => {
       release();
@@ -250,10 +289,6 @@ function absent(key: Buffer): ICompare {
 /** The key was last modified at revision rv. */
 function modifiedAt(key: Buffer, rv: number): ICompare {
   return { key, target: 'Mod', result: 'Equal', mod_revision: rv };
-}
-
-function put(key: Buffer, value: string): IRequestOp {
-  return { request_put: { key, value: Buffer.from(value) } };
 }
 
 function get(key: Buffer): IRequestOp {
@@ -327,6 +362,3 @@ function decode(kv: IKeyValue, key: string): KubeObject {
   return obj;
 }
 
-function withRV(obj: KubeObject, rv: number): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-}

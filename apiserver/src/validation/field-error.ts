@@ -74,10 +74,11 @@ export function tooMany(field: string, actual: number, max: number): FieldError 
 }
 
 /** Field paths as field.Path prints them: `spec.containers[0].name`, `metadata.labels[app]`. */
-export function child(path: string, ...names: string[]): string {
-  let p = path;
-  for (const n of names) p = p ? `${p}.${n}` : n;
-  return p;
+export function child(path: string, name: string, name2?: string): string {
+  // Every field validated builds its path, error or not: no rest-parameter array per call.
+  const p = path ? `${path}.${name}` : name;
+  if (name2 === undefined) return p;
+  return p ? `${p}.${name2}` : name2;
 }
 
 export function index(path: string, i: number): string {
