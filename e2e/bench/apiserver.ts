@@ -13,6 +13,14 @@
 // and prints each number with its ratio to the raw-etcd baseline. Only ratios are comparable
 // across machines. Every phase is bounded in count and by the --time-limit deadline.
 //
+// Throughput phases (a)/(b) and (c) are made comparable on a small, shared machine:
+// - both sides first run --warmup untimed operations (the JIT compiles both paths; without it
+//   the apiserver's first thousand creates, cold, weigh on its rate and not on etcd's);
+// - then --rounds timed rounds alternate raw etcd and apiserver (the order flips every round),
+//   so a burst of load from elsewhere hits both sides alike rather than one whole phase;
+// - the rate shown is the median of the rounds' rates, and the ratio the median of the rounds'
+//   apiserver/etcd ratios (each from two rounds run back to back), with their range in the note.
+//
 // The apiserver runs with its own --etcd-prefix, so the raw-etcd phases write under /registry/
 // without the apiserver's watch cache seeing (and paying for) them.
 
@@ -33,6 +41,8 @@ const APISERVER_PREFIX = '/bench-apiserver';
 interface BenchOptions {
   creates: number;
   gets: number;
+  warmup: number;
+  rounds: number;
   concurrency: number;
   listSize: number;
   listRepeats: number;
@@ -55,8 +65,10 @@ const program = new Command('bench-apiserver')
       'and prints each with its ratio to the etcd baseline. etcd comes from @minik8s/shared/testing ' +
       '(ETCD_ENDPOINTS, else Docker with ETCD_IMAGE, else an etcd binary on PATH).',
   )
-  .addOption(new Option('--creates <n>', 'pods created in each of the timed create phases (a) raw etcd and (b) apiserver').argParser(positiveInt('--creates')).default(3000))
-  .addOption(new Option('--gets <n>', 'single-pod reads in each read phase (c)').argParser(positiveInt('--gets')).default(5000))
+  .addOption(new Option('--creates <n>', 'pods created, timed, on each side of (a) raw etcd and (b) apiserver, split over the rounds').argParser(positiveInt('--creates')).default(5000))
+  .addOption(new Option('--gets <n>', 'single-pod reads, timed, on each side of (c), split over the rounds').argParser(positiveInt('--gets')).default(5000))
+  .addOption(new Option('--warmup <n>', 'untimed operations on each side before the timed rounds of (a)/(b) and of (c)').argParser(positiveInt('--warmup')).default(1000))
+  .addOption(new Option('--rounds <n>', 'timed rounds per side in (a)/(b) and in (c), alternating raw etcd and apiserver; the median is reported').argParser(positiveInt('--rounds')).default(5))
   .addOption(new Option('--concurrency <n>', 'requests in flight in phases (a), (b), (c) (and while filling the namespace)').argParser(positiveInt('--concurrency')).default(32))
   .addOption(new Option('--list-size <n>', 'pods in the namespace for the list phase (d); created untimed after (b) if --creates is smaller').argParser(positiveInt('--list-size')).default(10_000))
   .addOption(new Option('--list-repeats <n>', 'lists timed in phase (d), for each side').argParser(positiveInt('--list-repeats')).default(5))
@@ -115,6 +127,81 @@ async function runPool(label: string, n: number, concurrency: number, op: (i: nu
   return { done, elapsedMs, perSecond: (done / elapsedMs) * 1000, cut: done < n };
 }
 
+interface RoundsResult {
+  /** Median of the rounds' rates, per side. */
+  raw: number;
+  api: number;
+  /** apiserver/etcd of each pair of rounds run back to back. */
+  ratios: number[];
+  /** Operations done per side, warm-up included (op(0)..op(n-1)), and whether the deadline cut a round short. */
+  rawTotal: number;
+  apiTotal: number;
+  cut: boolean;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * `warmup` untimed operations per side, then `rounds` pairs of timed rounds of `total/rounds`
+ * operations each (raw first in even rounds, apiserver first in odd ones). raw(i) and api(i)
+ * get operation indices that never repeat across warm-up and rounds.
+ */
+async function runRounds(
+  label: string,
+  opts: { total: number; rounds: number; warmup: number; concurrency: number },
+  raw: (i: number) => Promise<void>,
+  api: (i: number) => Promise<void>,
+): Promise<RoundsResult> {
+  let rawNext = 0;
+  let apiNext = 0;
+  const side = (op: (i: number) => Promise<void>, base: () => number, advance: (n: number) => void, name: string, n: number) => {
+    const from = base();
+    return runPool(name, n, opts.concurrency, (i) => op(from + i)).then((r) => {
+      advance(r.done);
+      return r;
+    });
+  };
+  const rawSide = (name: string, n: number) => side(raw, () => rawNext, (d) => (rawNext += d), name, n);
+  const apiSide = (name: string, n: number) => side(api, () => apiNext, (d) => (apiNext += d), name, n);
+  progress(`${label}: warm-up, ${opts.warmup} untimed on each side`);
+  await rawSide(`${label} warm-up raw etcd`, opts.warmup);
+  await apiSide(`${label} warm-up apiserver`, opts.warmup);
+  const perRound = Math.max(1, Math.floor(opts.total / opts.rounds));
+  const rawRates: number[] = [];
+  const apiRates: number[] = [];
+  const ratios: number[] = [];
+  let cut = false;
+  for (let r = 0; r < opts.rounds && performance.now() < deadline; r++) {
+    let rr: PoolResult;
+    let ar: PoolResult;
+    if (r % 2 === 0) {
+      rr = await rawSide(`${label} round ${r + 1} raw etcd`, perRound);
+      ar = await apiSide(`${label} round ${r + 1} apiserver`, perRound);
+    } else {
+      ar = await apiSide(`${label} round ${r + 1} apiserver`, perRound);
+      rr = await rawSide(`${label} round ${r + 1} raw etcd`, perRound);
+    }
+    cut ||= rr.cut || ar.cut;
+    if (rr.done === 0 || ar.done === 0) break;
+    rawRates.push(rr.perSecond);
+    apiRates.push(ar.perSecond);
+    ratios.push(ar.perSecond / rr.perSecond);
+    progress(`${label} round ${r + 1}/${opts.rounds}: raw etcd ${rr.perSecond.toFixed(0)}/s, apiserver ${ar.perSecond.toFixed(0)}/s, ${(ar.perSecond / rr.perSecond).toFixed(2)}x`);
+  }
+  return { raw: median(rawRates), api: median(apiRates), ratios, rawTotal: rawNext, apiTotal: apiNext, cut };
+}
+
+function roundsNote(r: RoundsResult, opts: BenchOptions): string {
+  const lo = Math.min(...r.ratios);
+  const hi = Math.max(...r.ratios);
+  return `median of ${r.ratios.length} rounds (ratios ${lo.toFixed(2)}-${hi.toFixed(2)}) after ${opts.warmup} warm-up ops per side${r.cut ? ', cut by the deadline' : ''}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Payloads.
 
@@ -155,6 +242,12 @@ interface Row {
   /** 'higher' for throughput, 'lower' for latency: says how to read the ratio. */
   better: 'higher' | 'lower';
   note?: string;
+  /** The ratio to show when it is not apiserver/etcd of the two numbers (a median of per-round ratios). */
+  ratio?: number;
+}
+
+function ratioOf(r: Row): number {
+  return r.ratio ?? r.apiserver / r.etcd;
 }
 
 function fmt(n: number): string {
@@ -164,7 +257,7 @@ function fmt(n: number): string {
 
 function printTable(rows: Row[]): void {
   const header = ['phase', 'metric', 'apiserver', 'raw etcd', 'unit', 'apiserver/etcd', 'note'];
-  const cells = rows.map((r) => [r.phase, r.metric, fmt(r.apiserver), fmt(r.etcd), r.unit, `${(r.apiserver / r.etcd).toFixed(2)}x`, r.note ?? '']);
+  const cells = rows.map((r) => [r.phase, r.metric, fmt(r.apiserver), fmt(r.etcd), r.unit, `${ratioOf(r).toFixed(2)}x`, r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((s, i) => (i >= 2 && i <= 3 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
   console.log();
@@ -177,13 +270,17 @@ function printSummary(rows: Row[], opts: BenchOptions): void {
   console.log();
   console.log('Summary (ratios against raw etcd in this run; throughput: higher is better, latency: lower is better):');
   for (const r of rows) {
-    const ratio = r.apiserver / r.etcd;
+    const ratio = ratioOf(r);
     const reading =
-      r.better === 'higher' ? `the apiserver reaches ${(ratio * 100).toFixed(0)}% of raw etcd` : `the apiserver takes ${ratio.toFixed(2)}x raw etcd's time`;
+      r.better === 'higher'
+        ? `the apiserver reaches ${(ratio * 100).toFixed(0)}% of raw etcd`
+        : r.unit === 'MiB'
+          ? `the apiserver holds ${ratio.toFixed(2)}x the bytes etcd stores`
+          : `the apiserver takes ${ratio.toFixed(2)}x raw etcd's time`;
     console.log(`  ${r.phase} ${r.metric}: ${reading}${r.note ? ` (${r.note})` : ''}`);
   }
   console.log(
-    `  settings: concurrency ${opts.concurrency}, ${opts.creates} creates, ${opts.gets} gets, list of ${opts.listSize} x${opts.listRepeats}, ` +
+    `  settings: concurrency ${opts.concurrency}, ${opts.creates} creates and ${opts.gets} gets per side in ${opts.rounds} rounds after ${opts.warmup} warm-up ops, list of ${opts.listSize} x${opts.listRepeats}, ` +
       `${opts.watchers} HTTP watchers vs ${opts.etcdWatchers} etcd3 watchers, ${opts.watchWrites} watch write(s); total ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
@@ -193,27 +290,22 @@ function printSummary(rows: Row[], opts: BenchOptions): void {
 
 /** Returns how many pods (pod-0...) the apiserver created. */
 async function benchCreates(opts: BenchOptions, etcd: Etcd3, api: Pool, template: Record<string, any>, rows: Row[]): Promise<number> {
-  progress(`(a) raw etcd: ${opts.creates} create Txns at concurrency ${opts.concurrency}`);
-  const raw = await runPool('(a) raw etcd creates', opts.creates, opts.concurrency, async (i) => {
-    const key = `/registry/pods/${NAMESPACE}/raw-${i}`;
-    const res = await etcd.if(key, 'Create', '==', 0).then(etcd.put(key).value(storedPodLike(template, `raw-${i}`))).commit();
-    if (!res.succeeded) throw new Error(`(a) ${key} already exists: run against an empty etcd`);
-  });
-  progress(`(b) apiserver: ${opts.creates} POST pods at concurrency ${opts.concurrency}`);
-  const viaApi = await runPool('(b) apiserver creates', opts.creates, opts.concurrency, async (i) => {
-    const r = await httpJson(api, 'POST', `/api/v1/namespaces/${NAMESPACE}/pods`, podManifest(`pod-${i}`));
-    expectStatus(`(b) POST pod-${i}`, r.status, [201], r.json);
-  });
-  rows.push({
-    phase: '(a)/(b)',
-    metric: 'creates',
-    apiserver: viaApi.perSecond,
-    etcd: raw.perSecond,
-    unit: 'ops/s',
-    better: 'higher',
-    note: [raw.cut ? `etcd cut at ${raw.done}` : '', viaApi.cut ? `apiserver cut at ${viaApi.done}` : ''].filter(Boolean).join(', ') || undefined,
-  });
-  return viaApi.done;
+  progress(`(a)/(b) creates: raw etcd create Txns vs POST pods, concurrency ${opts.concurrency}, ${opts.rounds} rounds of ${Math.floor(opts.creates / opts.rounds)} per side`);
+  const r = await runRounds(
+    '(a)/(b) creates',
+    { total: opts.creates, rounds: opts.rounds, warmup: opts.warmup, concurrency: opts.concurrency },
+    async (i) => {
+      const key = `/registry/pods/${NAMESPACE}/raw-${i}`;
+      const res = await etcd.if(key, 'Create', '==', 0).then(etcd.put(key).value(storedPodLike(template, `raw-${i}`))).commit();
+      if (!res.succeeded) throw new Error(`(a) ${key} already exists: run against an empty etcd`);
+    },
+    async (i) => {
+      const res = await httpJson(api, 'POST', `/api/v1/namespaces/${NAMESPACE}/pods`, podManifest(`pod-${i}`));
+      expectStatus(`(b) POST pod-${i}`, res.status, [201], res.json);
+    },
+  );
+  rows.push({ phase: '(a)/(b)', metric: 'creates', apiserver: r.api, etcd: r.raw, ratio: median(r.ratios), unit: 'ops/s', better: 'higher', note: roundsNote(r, opts) });
+  return r.apiTotal;
 }
 
 async function fillNamespace(opts: BenchOptions, api: Pool, have: number): Promise<number> {
@@ -228,26 +320,21 @@ async function fillNamespace(opts: BenchOptions, api: Pool, have: number): Promi
 
 async function benchGets(opts: BenchOptions, etcd: Etcd3, api: Pool, pods: number, rows: Row[]): Promise<void> {
   // The same pseudo-random sequence of names for both sides.
-  const names = Array.from({ length: opts.gets }, (_, i) => `pod-${(i * 7919) % pods}`);
-  progress(`(c) raw etcd: ${opts.gets} gets at concurrency ${opts.concurrency}`);
-  const raw = await runPool('(c) raw etcd gets', opts.gets, opts.concurrency, async (i) => {
-    const v = await etcd.get(`${APISERVER_PREFIX}/pods/${NAMESPACE}/${names[i]}`).buffer();
-    if (!v) throw new Error(`(c) etcd has no ${APISERVER_PREFIX}/pods/${NAMESPACE}/${names[i]}: is --etcd-prefix honoured?`);
-  });
-  progress(`(c) apiserver: ${opts.gets} GET pod at concurrency ${opts.concurrency}`);
-  const viaApi = await runPool('(c) apiserver gets', opts.gets, opts.concurrency, async (i) => {
-    const r = await httpJson(api, 'GET', `/api/v1/namespaces/${NAMESPACE}/pods/${names[i]}`);
-    expectStatus(`(c) GET ${names[i]}`, r.status, [200], r.json);
-  });
-  rows.push({
-    phase: '(c)',
-    metric: 'single-pod gets',
-    apiserver: viaApi.perSecond,
-    etcd: raw.perSecond,
-    unit: 'ops/s',
-    better: 'higher',
-    note: [raw.cut ? `etcd cut at ${raw.done}` : '', viaApi.cut ? `apiserver cut at ${viaApi.done}` : ''].filter(Boolean).join(', ') || undefined,
-  });
+  const name = (i: number) => `pod-${(i * 7919) % pods}`;
+  progress(`(c) gets: raw etcd get vs GET pod, concurrency ${opts.concurrency}, ${opts.rounds} rounds of ${Math.floor(opts.gets / opts.rounds)} per side`);
+  const r = await runRounds(
+    '(c) gets',
+    { total: opts.gets, rounds: opts.rounds, warmup: opts.warmup, concurrency: opts.concurrency },
+    async (i) => {
+      const v = await etcd.get(`${APISERVER_PREFIX}/pods/${NAMESPACE}/${name(i)}`).buffer();
+      if (!v) throw new Error(`(c) etcd has no ${APISERVER_PREFIX}/pods/${NAMESPACE}/${name(i)}: is --etcd-prefix honoured?`);
+    },
+    async (i) => {
+      const res = await httpJson(api, 'GET', `/api/v1/namespaces/${NAMESPACE}/pods/${name(i)}`);
+      expectStatus(`(c) GET ${name(i)}`, res.status, [200], res.json);
+    },
+  );
+  rows.push({ phase: '(c)', metric: 'single-pod gets', apiserver: r.api, etcd: r.raw, ratio: median(r.ratios), unit: 'ops/s', better: 'higher', note: roundsNote(r, opts) });
 }
 
 async function benchList(opts: BenchOptions, etcd: Etcd3, api: Pool, pods: number, rows: Row[]): Promise<void> {
