@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '@minik8s/shared';
+import { isConflict } from '@minik8s/shared';
 import { waitFor } from '@minik8s/shared/testing';
 import { FAST_FLAGS, startCluster, type ControllerManagerProcess, type TestCluster } from './support/cluster.ts';
 import { FakeKubelets } from './support/fake-kubelets.ts';
@@ -138,6 +139,67 @@ describe('node lifecycle', { timeout: 120_000 }, () => {
       timeoutMs: 15_000,
       message: 'terminating pods on node-b finished',
     });
+    assert.doesNotMatch(kcm.logs(), /"level":50/);
+  });
+
+  it('taints a node that reports NotReady not-ready, evicts its pods, and untaints it when it is Ready again', async () => {
+    const ns = 'notready';
+    await cluster.createNamespace(ns);
+    // node-c has no kubelet stand-in: the test posts its status and renews its Lease (on every
+    // poll), so the node controller keeps hearing from it and it never goes Unknown.
+    const name = 'node-c';
+    const microNow = () => new Date().toISOString().replace('Z', '000Z');
+    await cluster.client.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: {} } as KubeObject);
+    await cluster.client.create('leases.coordination.k8s.io', {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microNow() },
+    } as KubeObject);
+    const heartbeat = () => cluster.client.patch('leases.coordination.k8s.io', name, { spec: { renewTime: microNow() } }, { namespace: 'kube-node-lease', type: 'merge' });
+    const postReady = async (status: 'True' | 'False') => {
+      for (;;) {
+        const n = await node(name);
+        const t = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const reason = status === 'True' ? 'KubeletReady' : 'KubeletNotReady';
+        n.status = { ...(n.status ?? {}), conditions: [{ type: 'Ready', status, reason, message: reason, lastHeartbeatTime: t, lastTransitionTime: t }] };
+        try {
+          await cluster.client.updateStatus('nodes', n);
+          return;
+        } catch (err) {
+          if (!isConflict(err)) throw err; // the IPAM controller wrote its podCIDR meanwhile
+        }
+      }
+    };
+    await postReady('False');
+    // A pod bound there (nobody runs it) with the admission's default tolerations (2 s).
+    await cluster.client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stuck', namespace: ns }, spec: { nodeName: name, containers: [{ name: 'app', image: 'img:1' }] } } as KubeObject);
+
+    // Queued NoExecute taints go out at --node-eviction-rate per zone (0.1/s by default): node-b
+    // took the zone's token in the test before, so this one may wait for the next.
+    const notReady = await waitFor(async () => {
+      await heartbeat();
+      const ts = await taints(name);
+      const noExecute = ts.find((t) => t.key === 'node.kubernetes.io/not-ready' && t.effect === 'NoExecute');
+      return noExecute && ts.some((t) => t.key === 'node.kubernetes.io/not-ready' && t.effect === 'NoSchedule') ? noExecute : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200, message: 'node-c tainted not-ready NoExecute and NoSchedule' });
+    assert.ok(notReady.timeAdded);
+    assert.ok(!(await taints(name)).some((t) => t.key === 'node.kubernetes.io/unreachable'), 'a node that is heard from is not unreachable');
+    assert.equal((await node(name)).status.conditions.find((c: { type: string }) => c.type === 'Ready').status, 'False');
+
+    const evicted = await waitFor(async () => {
+      await heartbeat();
+      const p = await cluster.client.get('pods', 'stuck', { namespace: ns });
+      return p.metadata.deletionTimestamp ? p : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 200, message: 'the pod on the NotReady node evicted' });
+    assert.ok(evicted.status.conditions.some((c: { type: string; reason: string }) => c.type === 'DisruptionTarget' && c.reason === 'DeletionByTaintManager'));
+
+    // Ready again: both not-ready taints go.
+    await postReady('True');
+    await waitFor(async () => {
+      await heartbeat();
+      return (await taints(name)).every((t) => !t.key.startsWith('node.kubernetes.io/'));
+    }, { timeoutMs: 15_000, intervalMs: 200, message: 'node-c not-ready taints removed' });
     assert.doesNotMatch(kcm.logs(), /"level":50/);
   });
 });

@@ -70,7 +70,9 @@ describe('pod garbage collector', { timeout: 90_000 }, () => {
     for (const name of ['t1', 't2', 't3', 't4']) {
       const created = await cluster.client.create<KubeObject>('pods', pod(name, ns));
       await cluster.client.updateStatus('pods', { ...created, status: { ...created.status, phase: 'Succeeded' } });
-      if (name !== 't4') await new Promise((r) => setTimeout(r, 1_050));
+      // The next pod's second must differ: wait for the wall clock to leave this one's.
+      const second = created.metadata.creationTimestamp;
+      if (name !== 't4') await waitFor(() => new Date().toISOString().replace(/\.\d+Z$/, 'Z') !== second, { timeoutMs: 3_000, intervalMs: 20, message: 'the next second' });
     }
     await waitFor(async () => !(await exists('t1', ns)) && !(await exists('t2', ns)), { timeoutMs: 10_000, message: 'the two oldest deleted' });
     assert.equal(await exists('t3', ns), true);

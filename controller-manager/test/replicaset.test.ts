@@ -145,6 +145,43 @@ describe('replicaset controller', { timeout: 120_000 }, () => {
     });
   });
 
+  it('reports refused pod creations in the ReplicaFailure condition and clears it once creations succeed', async () => {
+    const ns = 'failure';
+    await cluster.createNamespace(ns);
+    const labels = { app: 'bad' };
+    // A valid template whose pods the apiserver refuses: a pod's image may not carry surrounding
+    // whitespace, a check made for pods only (upstream ValidateContainersOnlyForPod).
+    const rs = replicaSet('bad', ns, 2, labels);
+    (rs.spec.template as { spec: { containers: { image: string }[] } }).spec.containers[0].image = 'busybox:v1 ';
+    await cluster.client.create('replicasets.apps', rs);
+    const failure = await waitFor(async () => {
+      const cur = await cluster.client.get('replicasets.apps', 'bad', { namespace: ns });
+      return (cur.status?.conditions ?? []).find((c: { type: string }) => c.type === 'ReplicaFailure');
+    }, { message: 'the ReplicaFailure condition' });
+    assert.equal(failure.status, 'True');
+    assert.equal(failure.reason, 'FailedCreate');
+    assert.match(failure.message, /must not have leading or trailing whitespace/);
+    assert.ok(failure.lastTransitionTime);
+    const warning = await waitFor(async () => (await events(cluster.client, ns, 'bad')).find((e) => e.reason === 'FailedCreate'), { message: 'a FailedCreate event' });
+    assert.equal(warning.type, 'Warning');
+    assert.match(warning.message as string, /^Error creating: /);
+    assert.equal((await activePods(cluster.client, ns, labels)).length, 0);
+
+    // A fixed template: the pods come and the condition goes.
+    await cluster.client.patch(
+      'replicasets.apps',
+      'bad',
+      { spec: { template: { spec: { containers: [{ name: 'app', image: 'busybox:v1', command: ['sleep', '3600'] }] } } } },
+      { namespace: ns, type: 'merge' },
+    );
+    await waitForReadyPods(cluster.client, ns, labels, 2);
+    await waitFor(async () => {
+      const cur = await cluster.client.get('replicasets.apps', 'bad', { namespace: ns });
+      const conds = (cur.status?.conditions ?? []) as { type: string }[];
+      return cur.status?.readyReplicas === 2 && !conds.some((c) => c.type === 'ReplicaFailure');
+    }, { message: 'ReplicaFailure removed after a clean sync' });
+  });
+
   it('logs no failures of its own', () => {
     assert.doesNotMatch(kcm.logs(), /"level":50/);
   });
