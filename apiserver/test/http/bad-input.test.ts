@@ -22,6 +22,14 @@ describe('apiserver bad input', () => {
     assert.equal(await podCount(), 0);
   });
 
+  it('malformed YAML is 400 BadRequest', async () => {
+    const y = await t.req('POST', '/api/v1/namespaces/default/pods', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n', { 'content-type': 'application/yaml' });
+    assert.equal(y.status, 400, y.text);
+    assert.equal(y.body.kind, 'Status');
+    assert.equal(y.body.reason, 'BadRequest');
+    assert.equal(await podCount(), 0);
+  });
+
   it('YAML bodies are accepted', async () => {
     const yaml = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-yaml\nspec:\n  containers:\n  - name: c\n    image: busybox\n';
     const r = await t.req('POST', '/api/v1/namespaces/default/pods', yaml, { 'content-type': 'application/yaml' });

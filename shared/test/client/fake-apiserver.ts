@@ -73,6 +73,8 @@ export class FakeApiserver {
   splitWatchLines = 1;
   rv = 100;
   compactedRV = 0;
+  /** TCP connections accepted so far (to see a client reuse its keep-alive connections). */
+  connections = 0;
   private readonly objects = new Map<string, KubeObject>();
   private readonly history: HistoryEvent[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -82,6 +84,7 @@ export class FakeApiserver {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;

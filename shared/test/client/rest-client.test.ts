@@ -65,6 +65,18 @@ test('typed verbs use the catalogue paths, methods, content types and headers', 
   assert.match(defaultUserAgent('kube-scheduler'), /^kube-scheduler\/v1\.32\.0 \([a-z0-9]+\/[a-z0-9]+\) minik8s$/);
 });
 
+test('requests one after another reuse keep-alive connections', async () => {
+  const before = server.connections;
+  await client.create('pods', pod('keepalive'));
+  for (let i = 0; i < 20; i++) await client.get('pods', 'keepalive', { namespace: 'ns1' });
+  await client.list('pods', { namespace: 'ns1' });
+  await client.patch('pods', 'keepalive', { metadata: { labels: { i: 'x' } } }, { namespace: 'ns1', type: 'merge' });
+  // The pool may open a second connection when a request is sent just before the previous
+  // one's connection is marked idle again; never one per request.
+  const opened = server.connections - before;
+  assert.ok(opened >= 1 && opened <= 2, `23 requests in a row opened ${opened} connections`);
+});
+
 test('patch types map to their content types; subresources and logs have their paths', async () => {
   server.intercept = () => ({ status: 200, body: {} });
   for (const type of ['json', 'merge', 'strategic', 'apply'] as const) {

@@ -172,6 +172,35 @@ test('events recorded as the work stops are written before the Lease is released
   assert.ok(eventPosts.every(({ i }) => i < release), 'events were written before the release');
 });
 
+test('a leader that loses its Lease stops the work and exits 1 without releasing the Lease', async () => {
+  const { logger, lines } = quietLogger();
+  const leases = '/apis/coordination.k8s.io/v1/leases';
+  let workSignal: AbortSignal | undefined;
+  let workReturned = false;
+  const code = runComponent({
+    name: 'losing-component',
+    options: options(['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=200ms', '--leader-elect-resource-name=losing-component']),
+    exit: false,
+    handleSignals: false,
+    logger,
+    run: async (ctx) => {
+      workSignal = ctx.signal;
+      await untilAborted(ctx.signal);
+      workReturned = true;
+    },
+  });
+  await waitUntil(() => workSignal !== undefined, 'leading');
+  // Another holder writes the Lease (as a standby that saw it expire would): the next renewal
+  // conflicts, the re-read shows a valid foreign holder, and leadership is lost.
+  const lease = server.getObject(leases, 'kube-system', 'losing-component')!;
+  server.put(leases, { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } });
+  assert.equal(await code, 1);
+  assert.equal(workSignal!.aborted, true, 'the work was told to stop');
+  await waitUntil(() => workReturned, 'the work to return');
+  assert.equal(server.getObject(leases, 'kube-system', 'losing-component')!.spec.holderIdentity, 'intruder', 'a lost Lease is not released');
+  assert.ok(lines.some((l) => l.includes('leaderelection lost')), 'the loss is logged');
+});
+
 test('work that throws ends the component with exit code 1', async () => {
   const { logger } = quietLogger();
   const code = await runComponent({

@@ -2,6 +2,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { findEtcdBinary, startEtcd, startEtcdProcess, waitFor, type EtcdHandle } from '../../src/testing/index.ts';
 
@@ -41,3 +43,19 @@ for (const [name, start, skip] of starters) {
     });
   });
 }
+
+describe('startEtcd() with no etcd anywhere', () => {
+  it('rejects with a message saying what to install or set', async () => {
+    // A child process, so this one's environment and caches stay as they are: no ETCD_ENDPOINTS,
+    // an ETCD_BIN that does not exist, and an image no registry has (or no Docker at all).
+    const etcdModule = new URL('../../src/testing/etcd.ts', import.meta.url).href;
+    const script = `import { startEtcd } from ${JSON.stringify(etcdModule)};
+      try { await startEtcd(); console.log('STARTED'); process.exit(2); }
+      catch (e) { console.log(e.message); process.exit(0); }`;
+    const env: Record<string, string | undefined> = { ...process.env, ETCD_BIN: '/nonexistent/etcd', ETCD_IMAGE: 'minik8s.invalid/no-such-etcd:none' };
+    delete env.ETCD_ENDPOINTS;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 120_000 });
+    assert.match(stdout, /^startEtcd: no etcd to test against\./);
+    for (const hint of ['Docker engine', 'ETCD_IMAGE', 'apt-get install etcd-server', 'ETCD_BIN', 'ETCD_ENDPOINTS']) assert.ok(stdout.includes(hint), `names ${hint}: ${stdout}`);
+  });
+});
