@@ -258,7 +258,7 @@ describe('tables of other resources', () => {
     assert.equal(rowOf(wide, 'web').SELECTOR, 'app=web');
   });
 
-  it('events: LAST SEEN TYPE REASON OBJECT MESSAGE', async () => {
+  it('events: LAST SEEN TYPE REASON OBJECT MESSAGE, wide adds SUBOBJECT SOURCE FIRST SEEN COUNT NAME', async () => {
     const now = nowTime();
     await env.ok(['create', '-f', '-'], {
       input: {
@@ -280,6 +280,33 @@ describe('tables of other resources', () => {
     const ev = rowOf(table, 'pod/web-1', 'OBJECT');
     assert.deepEqual([ev.TYPE, ev.REASON, ev.MESSAGE], ['Normal', 'Scheduled', 'Successfully assigned get-a/web-1 to node-1']);
     assert.match(ev['LAST SEEN'], AGE);
+
+    // -o wide: SUBOBJECT and SOURCE come before MESSAGE, FIRST SEEN COUNT NAME after it.
+    await env.ok(['create', '-f', '-'], {
+      input: {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: 'web-1.started', namespace: 'get-a' },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'web-1', namespace: 'get-a', fieldPath: 'spec.containers{c}' },
+        reason: 'Started',
+        message: 'Started container c',
+        type: 'Normal',
+        source: { component: 'kubelet', host: 'node-1' },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 3,
+      },
+    });
+    const wide = parseTable(await env.ok(['get', 'events', '-n', 'get-a', '-o', 'wide']));
+    assert.deepEqual(wide.header, ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME']);
+    const started = rowOf(wide, 'web-1.started', 'NAME');
+    assert.deepEqual(
+      [started.TYPE, started.REASON, started.OBJECT, started.SUBOBJECT, started.SOURCE, started.MESSAGE, started.COUNT],
+      ['Normal', 'Started', 'pod/web-1', 'spec.containers{c}', 'kubelet, node-1', 'Started container c', '3'],
+    );
+    assert.match(started['FIRST SEEN'], AGE);
+    const scheduled = rowOf(wide, 'web-1.scheduled', 'NAME');
+    assert.deepEqual([scheduled.SUBOBJECT, scheduled.SOURCE, scheduled.COUNT], ['', 'default-scheduler', '1']);
   });
 
   it('leases -n kube-system: NAME HOLDER AGE', async () => {
@@ -355,5 +382,63 @@ describe('tables of other resources', () => {
     });
     await expect('endpoints', ['NAME', 'ENDPOINTS', 'AGE'], 'ep', { ENDPOINTS: '10.244.0.7:8080' });
     await expect('endpointslices', ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], 'ep-abc', { ADDRESSTYPE: 'IPv4', PORTS: '8080', ENDPOINTS: '10.244.0.7' });
+  });
+
+  it('-o wide of replicasets, statefulsets, daemonsets, jobs and cronjobs: CONTAINERS IMAGES (SELECTOR)', async () => {
+    await env.createNamespaces('get-wide');
+    const containers = [
+      { name: 'x', image: 'busybox:1.36' },
+      { name: 'y', image: 'nginx:1.27' },
+    ];
+    const tpl = { metadata: { labels: { app: 'x' } }, spec: { containers } };
+    const jobSpec = { template: { spec: { restartPolicy: 'Never', containers: [containers[0]] } } };
+    await env.ok(['create', '-f', '-', '-n', 'get-wide'], {
+      input: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: { replicas: 2, selector: { matchLabels: { app: 'x' } }, template: tpl } },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'sts' }, spec: { replicas: 2, serviceName: 'sts', selector: { matchLabels: { app: 'x' } }, template: tpl } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'ds' },
+          spec: { selector: { matchLabels: { app: 'x' } }, template: { ...tpl, spec: { ...tpl.spec, nodeSelector: { 'kubernetes.io/os': 'linux' } } } },
+        },
+        { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'job' }, spec: jobSpec },
+        { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, spec: { schedule: '*/5 * * * *', timeZone: 'Etc/UTC', jobTemplate: { spec: jobSpec } } },
+      ],
+    });
+    const wide = async (resource: string, header: string[], name: string, cells: Record<string, string | RegExp>): Promise<void> => {
+      const table = parseTable(await env.ok(['get', resource, '-n', 'get-wide', '-o', 'wide']));
+      assert.deepEqual(table.header, header, resource);
+      const row = rowOf(table, name);
+      for (const [col, value] of Object.entries(cells)) {
+        if (value instanceof RegExp) assert.match(row[col], value, `${resource} ${col}`);
+        else assert.equal(row[col], value, `${resource} ${col}`);
+      }
+    };
+    const both = { CONTAINERS: 'x,y', IMAGES: 'busybox:1.36,nginx:1.27' };
+    await wide('replicasets', ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'], 'rs', { DESIRED: '2', ...both, SELECTOR: 'app=x' });
+    await wide('statefulsets', ['NAME', 'READY', 'AGE', 'CONTAINERS', 'IMAGES'], 'sts', { READY: '0/2', ...both });
+    await wide('daemonsets', ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'], 'ds', {
+      'NODE SELECTOR': 'kubernetes.io/os=linux',
+      ...both,
+      SELECTOR: 'app=x',
+    });
+    // The server gives a job its own selector on the controller-uid label.
+    const uid = await env.ok(['get', 'job', 'job', '-n', 'get-wide', '-o', 'jsonpath={.metadata.uid}']);
+    await wide('jobs', ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'], 'job', {
+      STATUS: 'Running',
+      COMPLETIONS: '0/1',
+      DURATION: '',
+      CONTAINERS: 'x',
+      IMAGES: 'busybox:1.36',
+      SELECTOR: `batch.kubernetes.io/controller-uid=${uid}`,
+    });
+    await wide('cronjobs', ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'], 'cron', {
+      TIMEZONE: 'Etc/UTC',
+      AGE,
+      CONTAINERS: 'x',
+      IMAGES: 'busybox:1.36',
+      SELECTOR: '<none>',
+    });
   });
 });

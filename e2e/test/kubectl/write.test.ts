@@ -21,6 +21,14 @@ async function getJson(args: string[]): Promise<any> {
   return JSON.parse(await env.ok(['get', ...args, '-o', 'json']));
 }
 
+/**
+ * The request bodies kubectl -v=8 logs (`"Request Body" body="<Go-quoted JSON>"`), parsed; empty
+ * bodies (GETs) left out.
+ */
+function requestBodies(stderr: string): any[] {
+  return [...stderr.matchAll(/"Request Body" body=("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]) as string).filter((b) => b !== '').map((b) => JSON.parse(b));
+}
+
 /** The request lines kubectl -v=6 logs, e.g. `PATCH http://.../configmaps/x?fieldManager=kubectl&force=false 201 Created`. */
 function requestLines(stderr: string): string[] {
   return stderr
@@ -124,13 +132,19 @@ describe('kubectl apply (client-side)', () => {
     const v2 = structuredClone(v1);
     v2.spec.template.spec.containers[0].image = 'nginx:1.28';
     v2.spec.template.spec.containers[0].env = [{ name: 'A', value: '1' }, { name: 'C', value: '3' }];
-    const r = await env.kubectl(['apply', '-f', '-', '-n', 'apply', '-v=6'], { input: v2 });
+    const r = await env.kubectl(['apply', '-f', '-', '-n', 'apply', '-v=8'], { input: v2 });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'deployment.apps/web configured\n');
-    assert.ok(
-      requestLines(r.stderr).some((l) => /^PATCH http:\/\/\S+\/apis\/apps\/v1\/namespaces\/apply\/deployments\/web\?fieldManager=kubectl-client-side-apply\S* 200 OK/.test(l)),
-      r.stderr,
-    );
+    // -v=8 logs the request line, its body and then the response status.
+    assert.match(r.stderr, /\] PATCH http:\/\/\S+\/apis\/apps\/v1\/namespaces\/apply\/deployments\/web\?fieldManager=kubectl-client-side-apply\S*\n(?:.*\n)*?.*\] Response Status: 200 OK/);
+    // The strategic merge patch kubectl computed: list order, a deleted env entry, merge keys.
+    const [sent] = requestBodies(r.stderr);
+    const podSpec = sent.spec.template.spec;
+    assert.deepEqual(podSpec['$setElementOrder/containers'], [{ name: 'api' }, { name: 'sidecar' }]);
+    assert.equal(podSpec.containers.length, 1);
+    assert.deepEqual(podSpec.containers[0]['$setElementOrder/env'], [{ name: 'A' }, { name: 'C' }]);
+    assert.deepEqual(podSpec.containers[0].env, [{ name: 'C', value: '3' }, { $patch: 'delete', name: 'B' }]);
+    assert.equal(sent.spec.replicas, 2);
 
     const d = await getJson(['deploy', 'web', '-n', 'apply']);
     const [api, sidecar] = d.spec.template.spec.containers;
@@ -166,9 +180,14 @@ describe('kubectl apply (client-side)', () => {
       strategy: { type: 'Recreate' },
       containers: [{ name: 'api', image: 'nginx:1.28', env: [{ name: 'A', value: '1' }, { name: 'C', value: '3' }], ports: [{ containerPort: 8080, name: 'http' }] }],
     });
-    const r = await env.kubectl(['apply', '-f', '-', '-n', 'apply'], { input: v3 });
+    const r = await env.kubectl(['apply', '-f', '-', '-n', 'apply', '-v=8'], { input: v3 });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'deployment.apps/web configured\n');
+    // What kubectl sent: a strategic merge patch with the directives the server must know.
+    const [sent] = requestBodies(r.stderr);
+    assert.deepEqual(sent.spec.strategy, { $retainKeys: ['type'], type: 'Recreate' });
+    assert.deepEqual(sent.spec.template.spec['$setElementOrder/containers'], [{ name: 'api' }]);
+    assert.deepEqual(sent.spec.template.spec.containers, [{ $patch: 'delete', name: 'sidecar' }]);
     const d = await getJson(['deploy', 'web', '-n', 'apply']);
     assert.deepEqual(d.spec.template.spec.containers.map((c: any) => c.name), ['api']);
     assert.deepEqual(d.spec.strategy, { type: 'Recreate' });
@@ -368,6 +387,48 @@ describe('field validation (server-side, fieldValidation=Strict|Warn|Ignore)', (
     assert.equal(r.stdout, 'pod/ignored created\n');
     assert.doesNotMatch(r.stderr, /Warning/);
     assert.equal((await getJson(['pod', 'ignored', '-n', 'validation'])).spec.foo, undefined, 'the unknown field is dropped');
+  });
+
+  it('a second apply (a strategic merge patch) with an unknown field: strict blames the patch, warn applies', async () => {
+    await env.ok(['apply', '-f', '-', '-n', 'validation'], { input: pod('patched') });
+    const r = await env.kubectl(['apply', '-f', '-', '-n', 'validation', '-v=6'], { input: withUnknown('patched') });
+    assert.equal(r.code, 1);
+    assert.ok(requestLines(r.stderr).some((l) => /^PATCH \S+\/pods\/patched\?\S*fieldValidation=Strict\S* 422 Unprocessable Entity$/.test(l)), r.stderr);
+    // Upstream's patch handler: an Invalid with no kind or name, the patch (as Go prints the
+    // decoded map) as the invalid value.
+    const printed = r.stderr.split('\n').find((l) => l.startsWith('The request is invalid: '));
+    assert.ok(printed, r.stderr);
+    assert.match(printed, /^The request is invalid: patch: Invalid value: "map\[metadata:map\[annotations:map\[kubectl\.kubernetes\.io\/last-applied-configuration:\{.*\}\\n\]\] spec:map\[foo:bar\]\]": strict decoding error: unknown field "spec\.foo"$/);
+    assert.equal((await getJson(['pod', 'patched', '-n', 'validation'])).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'].includes('"foo"'), false, 'nothing stored');
+
+    const warned = await env.kubectl(['apply', '-f', '-', '-n', 'validation', '--validate=warn'], { input: withUnknown('patched') });
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.equal(warned.stdout, 'pod/patched configured\n');
+    assert.match(warned.stderr, /^Warning: unknown field "spec\.foo"$/m);
+    assert.equal((await getJson(['pod', 'patched', '-n', 'validation'])).spec.foo, undefined, 'the unknown field is dropped');
+  });
+
+  it('merge and json patches under Strict: 422 Invalid on the field "patch", valued with the patched object', async () => {
+    await env.ok(['create', '-f', '-', '-n', 'validation'], { input: pod('merged') });
+    const path = '/api/v1/namespaces/validation/pods/merged?fieldValidation=Strict';
+    const merge = await env.request('PATCH', path, { spec: { foo: 'bar' } }, { 'content-type': 'application/merge-patch+json' });
+    const json = await env.request('PATCH', path, [{ op: 'add', path: '/spec/foo', value: 'bar' }], { 'content-type': 'application/json-patch+json' });
+    for (const res of [merge, json]) {
+      assert.equal(res.status, 422, res.text);
+      assert.deepEqual([res.body.kind, res.body.status, res.body.reason, res.body.code], ['Status', 'Failure', 'Invalid', 422]);
+      const [cause] = res.body.details.causes;
+      assert.deepEqual([res.body.details.causes.length, cause.reason, cause.field], [1, 'FieldValueInvalid', 'patch']);
+      const m = /^Invalid value: ("(?:[^"\\]|\\.)*"): strict decoding error: unknown field "spec\.foo"$/.exec(cause.message);
+      assert.ok(m, cause.message);
+      const value = JSON.parse(JSON.parse(m[1]));
+      assert.deepEqual([value.kind, value.metadata.name, value.spec.foo], ['Pod', 'merged', 'bar']);
+      assert.equal(res.body.message, ` "" is invalid: patch: ${cause.message}`);
+    }
+    // kubectl patch sends no fieldValidation: the server's default, Warn.
+    const r = await env.kubectl(['patch', 'pod', 'merged', '-n', 'validation', '--type=merge', '-p', '{"spec":{"foo":"bar"}}']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'pod/merged patched (no change)\n');
+    assert.match(r.stderr, /^Warning: unknown field "spec\.foo"$/m);
   });
 });
 

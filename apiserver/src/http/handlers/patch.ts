@@ -4,7 +4,7 @@
 
 import { StatusError, badRequest, groupVersion, notFound, unsupportedMediaType, type KubeObject } from '@minik8s/shared';
 import { PATCH_TYPES, checkObject, mediaType, parseBody, type PatchType } from '../decode-body.ts';
-import { checkFields } from '../field-validation.ts';
+import { checkFields, goSprint, type PatchContext } from '../field-validation.ts';
 import { fieldManager, isDryRun, q1, qBool, sendObject, withTypeMeta, type RequestScope } from '../scope.ts';
 import { serverSideApply } from '../../registry/managed-fields.ts';
 import { listKeysFor } from '../../registry/list-keys.ts';
@@ -76,7 +76,12 @@ export async function patchHandler(scope: RequestScope): Promise<void> {
       if (!existing) throw notFound({ group: info.group, resource: info.resource }, scope.path.name!);
       const base = withTypeMeta(info, existing);
       const result = checkObject(applyPatchTo(type, base, patch, info.kind, info.group, info.version), info.kind, gv);
-      if (!sub) checkFields(scope, result);
+      if (!sub) {
+        // Strict blames unknown fields on the patch: the patch itself (strategic) or the patched
+        // object (json, merge), read when the error is raised, before any field is dropped.
+        const context: PatchContext = { value: () => (type === 'application/strategic-merge-patch+json' ? goSprint(patch) : JSON.stringify(result)) };
+        checkFields(scope, result, info, info.kind, info.version, info.group, context);
+      }
       return result;
     },
     { dryRun: isDryRun(scope.query), forceAllowCreate: apply, manager, apply, ...(sub ? { subresource: sub } : {}) },
