@@ -8,7 +8,7 @@
 // says which one; nothing is skipped.
 
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -92,6 +92,8 @@ describe('the README scenario on the local launcher', () => {
       { timeoutMs: 30_000, intervalMs: 500, message: '`kubectl get nodes` never showed node-1 and node-2 Ready' },
     );
     assert.match(nodes, /node-1/);
+    // The README curls 127.0.0.1:$NODE_PORT (node-1) and says node-2 is 127.0.0.2.
+    assert.deepEqual((await nodeAddresses()).sort(), ['127.0.0.1', '127.0.0.2'], 'node-1 is 127.0.0.1 and node-2 127.0.0.2');
   });
 
   it('runs the seed 001 busybox pod: Running, and `kubectl logs` shows the dots', async () => {
@@ -182,7 +184,11 @@ describe('the README scenario on the local launcher', () => {
     const standby = first === 'kube-scheduler-1' ? 'kube-scheduler-2' : 'kube-scheduler-1';
     const leader = cluster.get(first).process;
     killedByTheTest.add(first);
-    leader.signal('SIGKILL');
+    // As the README: `kill $(cat .data/run/<leader>.pid)` (SIGTERM; the scheduler's own tests
+    // cover a SIGKILLed leader, whose Lease must expire first).
+    const pid = Number((await readFile(join(dataDir, 'run', `${first}.pid`), 'utf8')).trim());
+    assert.equal(pid, leader.pid, `run/${first}.pid holds the leader's pid`);
+    process.kill(pid, 'SIGTERM');
     await leader.exited;
     const next = await waitFor(
       async () => {
@@ -207,6 +213,13 @@ describe('the README scenario on the local launcher', () => {
     assert.match(node, /^node-[12]$/);
   });
 
+  it('`kubectl get componentstatuses` shows a healthy etcd', async () => {
+    const r = await steps.run(target, ['get', 'componentstatuses']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^NAME\s+STATUS\s+MESSAGE\s+ERROR\s*$/m, r.stdout);
+    assert.match(r.stdout, /^etcd-0\s+Healthy\s/m, r.stdout);
+  });
+
   it('`etcdctl get --prefix /registry/pods/default --keys-only` lists the pods (seed 004)', async () => {
     await steps.ok(target, ['apply', '-f', join(steps.EXAMPLES, 'busybox-pod.yaml')]);
     const keys = await etcdctl(['get', '--prefix', '/registry/pods/default', '--keys-only']);
@@ -218,11 +231,14 @@ describe('the README scenario on the local launcher', () => {
   });
 
   it('serves the raw REST calls of the README: create, get, list, watch, and 409s', async () => {
+    // The README's lines, in its order: `-o created.json`, the watch from the resourceVersion
+    // its sed finds there, `-d @created.json` for the stale PUT.
     const base = `${cluster.apiserverUrl}/api/v1/namespaces/default/pods`;
     const json = ['-H', 'Content-Type: application/json'];
-    const created = await steps.curl(base, ['-X', 'POST', ...json, '-d', `@${join(steps.EXAMPLES, 'curl-pod.json')}`]);
-    assert.equal(created.status, 201, created.body);
-    const pod = JSON.parse(created.body);
+    const createdFile = join(dataDir, 'created.json');
+    const created = await steps.curl(base, ['-X', 'POST', ...json, '-d', `@${join(steps.EXAMPLES, 'curl-pod.json')}`, '-o', createdFile]);
+    assert.equal(created.status, 201, await readFile(createdFile, 'utf8'));
+    const pod = JSON.parse(await readFile(createdFile, 'utf8'));
     assert.equal(pod.metadata.name, 'curl-demo');
     assert.ok(pod.metadata.uid && pod.metadata.resourceVersion);
 
@@ -239,8 +255,10 @@ describe('the README scenario on the local launcher', () => {
       ['curl-demo'],
     );
 
-    // Watch from the list's resourceVersion, then change the pod: the stream shows it.
-    const watch = spawn('curl', ['-sN', `${base}?watch=true&resourceVersion=${list.metadata.resourceVersion}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const rv = (await sed(['-n', 's/.*"resourceVersion":"\\([0-9]*\\)".*/\\1/p', createdFile])).trim();
+    assert.equal(rv, pod.metadata.resourceVersion, "the README's sed finds the created pod's resourceVersion in created.json");
+    // Watch from there, then change the pod: the stream shows it.
+    const watch = spawn('curl', ['-sN', `${base}?watch=true&resourceVersion=${rv}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stream = '';
     watch.stdout.setEncoding('utf8').on('data', (d: string) => (stream += d));
     try {
@@ -265,11 +283,24 @@ describe('the README scenario on the local launcher', () => {
     assert.equal(JSON.parse(again.body).reason, 'AlreadyExists');
 
     // The resourceVersion read at creation is stale since the patch.
-    const stale = await steps.curl(`${base}/curl-demo`, ['-X', 'PUT', ...json, '-d', JSON.stringify(pod)]);
+    const stale = await steps.curl(`${base}/curl-demo`, ['-X', 'PUT', ...json, '-d', `@${createdFile}`]);
     assert.equal(stale.status, 409, stale.body);
     const status = JSON.parse(stale.body);
+    assert.equal(status.kind, 'Status');
     assert.equal(status.reason, 'Conflict');
-    assert.match(status.message, /the object has been modified; please apply your changes to the latest version and try again/);
+    assert.equal(status.message, 'Operation cannot be fulfilled on pods "curl-demo": the object has been modified; please apply your changes to the latest version and try again');
+  });
+
+  it("serves HTTPS with the CA in the launcher's pki/apiserver.crt, to curl and kubectl (README's HTTPS lines)", async () => {
+    const https = cluster.get('kube-apiserver').endpoints.https;
+    assert.ok(https, `the launcher prints the apiserver's HTTPS endpoint: ${JSON.stringify(cluster.get('kube-apiserver').endpoints)}`);
+    const crt = join(dataDir, 'pki', 'apiserver.crt');
+    const version = await steps.curl(`${https}/version`, ['--cacert', crt]);
+    assert.equal(version.status, 200, version.body);
+    assert.ok(JSON.parse(version.body).gitVersion, version.body);
+    // With the README's KUBECONFIG exported (the target's kubeconfig), as a reader runs it.
+    const nodes = await steps.ok(target, [`--server=${https}`, `--certificate-authority=${crt}`, '--token=unused', 'get', 'nodes']);
+    assert.match(nodes, /^node-1\s+Ready\s/m, nodes);
   });
 
   it('stops every process in reverse start order, leaving none behind', async () => {
@@ -293,5 +324,11 @@ function etcdctl(args: string[]): Promise<string> {
       if (err) reject(new Error(`etcdctl ${args.join(' ')}: ${err.message}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (apt-get install etcd-client, or set ETCDCTL_BIN)' : ''}\n${stderr}`));
       else resolve(stdout);
     });
+  });
+}
+
+function sed(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('sed', args, { timeout: 15_000 }, (err, stdout, stderr) => (err ? reject(new Error(`sed ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout)));
   });
 }
