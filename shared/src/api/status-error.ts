@@ -141,6 +141,16 @@ export function isAlreadyExists(e: unknown): boolean {
   return isStatusError(e) && e.reason === 'AlreadyExists';
 }
 
+/** apimachinery's HasStatusCause: the Status names this cause type (e.g. 'NamespaceTerminating'). */
+export function hasStatusCause(e: unknown, cause: string): boolean {
+  return isStatusError(e) && (e.status.details?.causes ?? []).some((c) => c.reason === cause);
+}
+
+/** A create refused because its namespace is being deleted (NamespaceLifecycle admission). */
+export function isNamespaceTerminating(e: unknown): boolean {
+  return hasStatusCause(e, 'NamespaceTerminating');
+}
+
 /** 410 Gone or Expired: the resourceVersion asked for is older than what can be served. */
 export function isExpired(e: unknown): boolean {
   return isStatusError(e) && e.code === 410;

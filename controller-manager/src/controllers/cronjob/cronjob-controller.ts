@@ -18,7 +18,7 @@
 // Time comes from the controller's clock, so tests move it by hand.
 
 import type { EventRecorder, KubeObject, SharedIndexInformer } from '@minik8s/shared';
-import { isAlreadyExists, isConflict, isNotFound, isStatusError, objectReference, rfc3339, splitMetaNamespaceKey, timeZoneError } from '@minik8s/shared';
+import { isAlreadyExists, isConflict, isNotFound, isNamespaceTerminating, objectReference, rfc3339, splitMetaNamespaceKey, timeZoneError } from '@minik8s/shared';
 import { Controller, type ReconcileResult } from '../../controller.ts';
 import type { ControllerContext } from '../../controller-context.ts';
 import { getControllerOf } from '../../util/controller-ref.ts';
@@ -238,7 +238,7 @@ export class CronJobController extends Controller {
       created = await this.ctx.client.create<KubeObject>('jobs.batch', request, { namespace: cj.metadata.namespace });
       this.recorder.event(ref, 'Normal', 'SuccessfulCreate', `Created job ${created.metadata.name}`);
     } catch (err) {
-      if (isStatusError(err) && err.code === 403 && /being terminated/.test(err.message)) throw err;
+      if (isNamespaceTerminating(err)) throw err;
       if (!isAlreadyExists(err)) {
         this.recorder.event(ref, 'Warning', 'FailedCreate', `Error creating job: ${(err as Error).message}`);
         throw err;

@@ -19,7 +19,7 @@
 // Pods bound to a node that no longer exists are left to the pod GC controller, as upstream.
 
 import type { EventRecorder, KubeObject, LabelSelector, SharedIndexInformer } from '@minik8s/shared';
-import { OWNER_UID_INDEX, isConflict, isNotFound, isStatusError, objectReference, ownerUidIndexFunc, selectorFromLabelSelector, splitMetaNamespaceKey } from '@minik8s/shared';
+import { OWNER_UID_INDEX, isConflict, isNotFound, isNamespaceTerminating, objectReference, ownerUidIndexFunc, selectorFromLabelSelector, splitMetaNamespaceKey } from '@minik8s/shared';
 import { Controller, type ReconcileResult } from '../../controller.ts';
 import type { ControllerContext } from '../../controller-context.ts';
 import { ControllerExpectations } from '../../util/expectations.ts';
@@ -450,7 +450,7 @@ export class DaemonSetController extends Controller {
       const created = await this.ctx.client.create<KubeObject>('pods', pod, { namespace: ds.metadata.namespace });
       this.recorder.event(ref, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (err) {
-      if (!(isStatusError(err) && err.code === 403 && /being terminated/.test(err.message))) {
+      if (!isNamespaceTerminating(err)) {
         this.recorder.event(ref, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       }
       throw err;

@@ -6,7 +6,7 @@
 // as it writes them, so later steps of the same sync never act on values it already changed.
 
 import type { KubeObject, RestClient } from '@minik8s/shared';
-import { isAlreadyExists, isNotFound, isStatusError } from '@minik8s/shared';
+import { isAlreadyExists, isNotFound, isNamespaceTerminating } from '@minik8s/shared';
 import type { Logger } from 'pino';
 import type { EventRecorder } from '@minik8s/shared';
 import { objectReference } from '@minik8s/shared';
@@ -155,7 +155,7 @@ export class DeploymentSync {
           throw err;
         }
       } else {
-        if (isStatusError(err) && err.code === 403 && /being terminated/.test(err.message)) throw err;
+        if (isNamespaceTerminating(err)) throw err;
         const msg = `Failed to create new replica set "${rs.metadata.name}": ${(err as Error).message}`;
         if (hasProgressDeadline(d)) {
           const cond = newCondition('Progressing', 'False', FAILED_RS_CREATE_REASON, msg, now);

@@ -24,7 +24,7 @@ import {
   OWNER_UID_INDEX,
   isConflict,
   isNotFound,
-  isStatusError,
+  isNamespaceTerminating,
   objectReference,
   ownerUidIndexFunc,
   rfc3339,
@@ -502,7 +502,7 @@ export class JobController extends Controller {
       const created = await this.ctx.client.create<KubeObject>('pods', pod, { namespace: job.metadata.namespace });
       this.recorder.event(ref, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (err) {
-      if (!(isStatusError(err) && err.code === 403 && /being terminated/.test(err.message))) {
+      if (!isNamespaceTerminating(err)) {
         this.recorder.event(ref, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       }
       throw err;

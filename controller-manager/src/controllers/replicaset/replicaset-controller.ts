@@ -18,7 +18,7 @@ import {
   OWNER_UID_INDEX,
   isConflict,
   isNotFound,
-  isStatusError,
+  isNamespaceTerminating,
   ownerUidIndexFunc,
   selectorFromLabelSelector,
   splitMetaNamespaceKey,
@@ -204,7 +204,7 @@ export class ReplicaSetController extends Controller {
       // Expect before writing: the pods' add events may arrive before create() resolves.
       this.expectations.expectCreations(rsKey, diff);
       this.logger.debug({ replicaset: rsKey, need: replicas, creating: diff }, 'too few replicas');
-      const { successes, error } = await slowStartBatch(diff, 1, () => this.createPod(rs));
+      const { successes, error } = await slowStartBatch(diff, 1, () => this.createPod(rs, rsKey));
       if (error !== undefined) {
         // The creations that were skipped or failed will never be observed.
         for (let i = successes; i < diff; i++) this.expectations.creationObserved(rsKey);
@@ -243,7 +243,7 @@ export class ReplicaSetController extends Controller {
     return out;
   }
 
-  private async createPod(rs: KubeObject): Promise<void> {
+  private async createPod(rs: KubeObject, rsKey: string): Promise<void> {
     const template = rs.spec?.template ?? {};
     const meta = template.metadata ?? {};
     const pod: KubeObject = {
@@ -264,10 +264,13 @@ export class ReplicaSetController extends Controller {
       const created = await this.ctx.client.create<KubeObject>('pods', pod, { namespace: rs.metadata.namespace });
       this.recorder.event(ref, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (err) {
-      // A terminating namespace refuses new pods: expected, not worth a Warning event.
-      if (!(isStatusError(err) && err.code === 403 && /being terminated/.test(err.message))) {
-        this.recorder.event(ref, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      // A terminating namespace refuses every new pod: nothing to do, not a failure (upstream
+      // returns nil here), and the pod will never be observed.
+      if (isNamespaceTerminating(err)) {
+        this.expectations.creationObserved(rsKey);
+        return;
       }
+      this.recorder.event(ref, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       throw err;
     }
   }

@@ -23,7 +23,7 @@ import {
   isAlreadyExists,
   isConflict,
   isNotFound,
-  isStatusError,
+  isNamespaceTerminating,
   objectReference,
   ownerUidIndexFunc,
   selectorFromLabelSelector,
@@ -237,7 +237,7 @@ export class StatefulSetController extends Controller {
         } catch (err) {
           // An old pod of that name still exists: the cache is behind; not worth an event.
           if (isAlreadyExists(err)) throw err;
-          if (!(isStatusError(err) && err.code === 403 && /being terminated/.test(err.message))) record('Create', set, pod, err);
+          if (!isNamespaceTerminating(err)) record('Create', set, pod, err);
           throw err;
         }
         record('Create', set, pod);
