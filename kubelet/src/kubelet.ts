@@ -115,6 +115,7 @@ export class Kubelet {
       client,
       nodeName: config.nodeName,
       node: () => this.nodeStatus?.current,
+      requireNode: config.registerNode,
       getApiPod: (ns, name) => this.podManager.mirrorPod(`${ns}/${name}`),
       logger,
     });
@@ -204,6 +205,9 @@ export class Kubelet {
 
     const tasks: Promise<void>[] = [];
     if (config.registerNode) {
+      // Registration retries until the apiserver answers, in the background: the pod sources
+      // below start at once, so static pods run without an apiserver (as upstream's kubelet
+      // runs a control plane's static pods before there is one to register with).
       this.nodeStatus = new NodeStatusManager({
         client: this.client,
         config: { ...this.statusConfig(), kubeletPort: port },
@@ -222,15 +226,22 @@ export class Kubelet {
         logger,
       });
       this.recorder.event(nodeRef(config.nodeName), 'Normal', 'Starting', 'Starting kubelet.');
-      if (!(await this.nodeStatus.register(signal))) return this.shutdown();
-      this.lease = new NodeLeaseController({
-        client: this.client,
-        nodeName: config.nodeName,
-        leaseDurationSeconds: config.nodeLeaseDurationSeconds,
-        node: () => this.nodeStatus?.current,
-        logger,
-      });
-      tasks.push(this.nodeStatus.run(signal), this.lease.run(signal));
+      const nodeStatus = this.nodeStatus;
+      tasks.push(
+        (async () => {
+          if (!(await nodeStatus.register(signal))) return;
+          this.lease = new NodeLeaseController({
+            client: this.client,
+            nodeName: config.nodeName,
+            leaseDurationSeconds: config.nodeLeaseDurationSeconds,
+            node: () => nodeStatus.current,
+            logger,
+          });
+          // Mirror pods wait for the Node (their owner): make them now.
+          this.podWorkers.syncAll();
+          await Promise.all([nodeStatus.run(signal), this.lease.run(signal)]);
+        })(),
+      );
     }
 
     // Pods bound to this node (and mirror pods of its static pods).

@@ -15,6 +15,11 @@ export interface MirrorClientOptions {
   nodeName: string;
   /** The Node, for the owner reference. */
   node(): KubeObject | undefined;
+  /**
+   * The kubelet registers its Node (--register-node): no mirror pod is made before the Node is
+   * known, as upstream's CreateMirrorPod needs its uid for the owner reference.
+   */
+  requireNode?: boolean;
   /** The mirror pod as the informer holds it. */
   getApiPod(namespace: string, name: string): Pod | undefined;
   logger?: Logger;
@@ -56,8 +61,12 @@ export class MirrorClient implements MirrorPods {
       // Deleted by someone, or of an older manifest: finish it off and make a new one.
       await this.deleteMirror(mirror);
     }
+    // Before the Node is registered there is no mirror (the static pod runs anyway; the sync
+    // after registration creates it).
+    const nodeUid = this.opts.node()?.metadata.uid;
+    if (!nodeUid && this.opts.requireNode) throw new Error(`node "${this.opts.nodeName}" is not registered yet: no mirror pod`);
     try {
-      await this.opts.client.create('pods', mirrorPodFor(pod, this.opts.nodeName, this.opts.node()?.metadata.uid), { namespace: ns });
+      await this.opts.client.create('pods', mirrorPodFor(pod, this.opts.nodeName, nodeUid), { namespace: ns });
       this.opts.logger?.info({ pod: podDesc(pod) }, 'created mirror pod');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;

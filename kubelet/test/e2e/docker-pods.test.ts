@@ -1,8 +1,9 @@
 // Pods on the docker runtime with a real apiserver + etcd + kubelet and the Docker Engine: a
 // pause container per pod holds the network namespace, so two containers of one pod talk on
 // localhost, each pod has its own IP (two pods can both listen on 8080), emptyDir is shared,
-// ConfigMaps mount as files, limits reach Docker, a missing image is ErrImagePull then
-// ImagePullBackOff, and a deleted pod leaves no container behind.
+// ConfigMaps and Secrets mount as files, limits reach Docker, a missing image is ErrImagePull
+// then ImagePullBackOff, containers the kubelet did not create are left alone, and a deleted pod
+// leaves no container behind.
 //
 // The images come from deploy/images (busybox:latest and minik8s/pause:local, built from
 // Debian's static busybox and catatonit: nothing is pulled). Skipped when Docker does not answer.
@@ -97,21 +98,27 @@ describe('docker runtime', { skip: !hasDocker && 'the Docker Engine does not ans
     assert.equal((await kubeletGet(kubelet.port, `/containerLogs/${NS}/caller/c`)).text, 'I am web-2\n');
   });
 
-  test('emptyDir is shared by the containers of a pod; ConfigMaps mount as files; limits reach Docker', async () => {
+  test('emptyDir is shared by the containers of a pod; ConfigMaps and Secrets mount as files; limits reach Docker', async () => {
     await cluster.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { 'app.conf': 'color=blue\n' } }, { namespace: NS });
+    await cluster.client.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret' }, data: { password: Buffer.from('s3cret\n').toString('base64') } }, { namespace: NS });
     await cluster.createPod(NS, {
       metadata: { name: 'volumes' },
       spec: {
         nodeName: NODE,
-        volumes: [{ name: 'shared', emptyDir: {} }, { name: 'config', configMap: { name: 'app-config' } }],
+        volumes: [{ name: 'shared', emptyDir: {} }, { name: 'config', configMap: { name: 'app-config' } }, { name: 'secret', secret: { secretName: 'app-secret' } }],
         containers: [
           { name: 'writer', ...busybox, command: ['sh', '-c', 'echo written-by-writer > /data/note; exec sleep 1000'], volumeMounts: [{ name: 'shared', mountPath: '/data' }], resources: { limits: { memory: '64Mi', cpu: '500m' } } },
-          { name: 'reader', ...busybox, command: ['sh', '-c', 'until cat /shared/note; do sleep 0.2; done; cat /etc/app/app.conf; exec sleep 1000'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }, { name: 'config', mountPath: '/etc/app', readOnly: true }] },
+          {
+            name: 'reader',
+            ...busybox,
+            command: ['sh', '-c', 'until cat /shared/note; do sleep 0.2; done; cat /etc/app/app.conf /etc/secret/password; exec sleep 1000'],
+            volumeMounts: [{ name: 'shared', mountPath: '/shared' }, { name: 'config', mountPath: '/etc/app', readOnly: true }, { name: 'secret', mountPath: '/etc/secret', readOnly: true }],
+          },
         ],
       },
     });
     const pod = await runningPod('volumes');
-    await waitFor(async () => (await kubeletGet(kubelet.port, `/containerLogs/${NS}/volumes/reader`)).text === 'written-by-writer\ncolor=blue\n', { timeoutMs: 15_000, message: 'the reader never saw both files' });
+    await waitFor(async () => (await kubeletGet(kubelet.port, `/containerLogs/${NS}/volumes/reader`)).text === 'written-by-writer\ncolor=blue\ns3cret\n', { timeoutMs: 15_000, message: 'the reader never saw the three files' });
     const id = containerStatus(pod, 'writer')!.containerID!.replace('docker://', '');
     const { stdout } = await run('docker', ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}', id]);
     assert.equal(stdout.trim(), `${64 * 1024 * 1024} 500000000`);
@@ -145,6 +152,27 @@ describe('docker runtime', { skip: !hasDocker && 'the Docker Engine does not ans
     assert.equal(after.status!.podIP, before.status!.podIP);
     // Still the pause container and the one app container, nothing started anew.
     assert.equal((await dockerIds(`label=io.kubernetes.pod.uid=${after.metadata.uid}`)).length, 2);
+  });
+
+  test('containers this kubelet did not create are never touched; its own orphans are removed', async () => {
+    const tag = Date.now().toString(36);
+    const sandboxLabels = (node: string, uid: string) =>
+      [`minik8s.io/node-name=${node}`, 'io.kubernetes.docker.type=podsandbox', `io.kubernetes.pod.uid=${uid}`, `io.kubernetes.pod.name=${uid}`, `io.kubernetes.pod.namespace=${NS}`].flatMap((l) => ['--label', l]);
+    const start = async (name: string, labels: string[]) => (await run('docker', ['run', '-d', '--name', name, ...labels, 'busybox', 'sleep', '1000'])).stdout.trim();
+    // Not Kubernetes' at all; another node's pod sandbox; and an orphan sandbox of this node.
+    const plain = await start(`mk8s-plain-${tag}`, []);
+    const otherNode = await start(`mk8s-other-${tag}`, sandboxLabels('node-other', `other-${tag}`));
+    const orphan = await start(`mk8s-orphan-${tag}`, sandboxLabels(NODE, `orphan-${tag}`));
+    try {
+      // Housekeeping removes the orphan: it has looked at the runtime since the others started.
+      await waitFor(async () => (await run('docker', ['ps', '-aq', '--filter', `id=${orphan}`])).stdout.trim() === '', { timeoutMs: 30_000, message: 'the orphan sandbox was never removed' });
+      for (const id of [plain, otherNode]) {
+        const { stdout } = await run('docker', ['inspect', '-f', '{{.State.Running}}', id]);
+        assert.equal(stdout.trim(), 'true', `container ${id} was touched`);
+      }
+    } finally {
+      await run('docker', ['rm', '-f', plain, otherNode, orphan]).catch(() => undefined);
+    }
   });
 
   test('deleting a pod removes its containers and its pause container', async () => {

@@ -1,11 +1,16 @@
 // Node registration and heartbeats with a real apiserver + etcd + kubelet process: the Node's
 // labels, capacity/allocatable, conditions, nodeInfo, addresses and daemonEndpoints; the Lease
 // in kube-node-lease renewed every quarter of its duration; a restarted kubelet takes its Node
-// over; a pod that does not fit is rejected at admission.
+// over; a pod that does not fit is rejected at admission; NodeStatus is posted on change and,
+// unchanged, once per --node-status-report-frequency (an injected clock); healthz on
+// --healthz-port.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '@minik8s/shared/testing';
+import type { MachineInfo } from '../../src/node/machine-info.ts';
+import type { RuntimeHealth } from '../../src/node/node-status.ts';
+import { NodeStatusManager } from '../../src/node/node-status-manager.ts';
 import { startCluster, type TestCluster } from '../support/cluster.ts';
 
 let cluster: TestCluster;
@@ -55,6 +60,12 @@ describe('node', () => {
     assert.equal(st.nodeInfo.operatingSystem, 'linux');
     const health = await fetch(`http://127.0.0.1:${k.port}/healthz`);
     assert.equal(await health.text(), 'ok');
+    // The healthz endpoint of --healthz-port (10248 by default; a free one here).
+    const healthzPort = Number(/"port":(\d+),"msg":"serving healthz and metrics on 127\.0\.0\.1:/.exec(k.logs())?.[1]);
+    assert.ok(healthzPort > 0 && healthzPort !== k.port, `healthz port in the log: ${healthzPort}`);
+    const healthz = await fetch(`http://127.0.0.1:${healthzPort}/healthz`);
+    assert.equal(healthz.status, 200);
+    assert.equal(await healthz.text(), 'ok');
     const table = await cluster.kubectl(['get', 'node', 'node-r', '--no-headers']);
     assert.match(table.stdout, /^node-r\s+Ready\s/);
   });
@@ -97,5 +108,48 @@ describe('node', () => {
     }, { timeoutMs: 15_000, message: 'the pod was not rejected' });
     assert.equal(pod.status!.reason, 'OutOfcpu');
     assert.equal(pod.status!.message, "Pod was rejected: Node didn't have enough resource: cpu, requested: 2000, used: 0, capacity: 1000");
+  });
+
+  test('NodeStatus is posted when it changes, and unchanged only once the report frequency passed', async () => {
+    let clock = Date.now();
+    let health: RuntimeHealth = { containerRuntimeVersion: 'process://test' };
+    const machine: MachineInfo = { numCores: 2, memoryBytes: 4 * 1024 ** 3, filesystemBytes: 100 * 1024 ** 3, machineID: 'm', systemUUID: 's', bootID: 'b', kernelVersion: '6.1', osImage: 'Debian', operatingSystem: 'linux', architecture: 'amd64' };
+    const m = new NodeStatusManager({
+      client: cluster.client,
+      config: { nodeName: 'node-report', hostname: 'node-report', nodeIP: '127.0.0.1', kubeletPort: 10250, maxPods: 110, nodeLabels: {}, capacityOverrides: {}, kubeReserved: {}, systemReserved: {}, registerWithTaints: [] },
+      machine,
+      runtimeHealth: async () => health,
+      updateFrequencyMs: 10_000,
+      reportFrequencyMs: 300_000,
+      now: () => clock,
+    });
+    assert.equal(await m.register(new AbortController().signal), true);
+    const rv = async () => (await cluster.client.get('nodes', 'node-report')).metadata.resourceVersion;
+    const ready = async () => (await cluster.client.get('nodes', 'node-report')).status.conditions.find((c: { type: string }) => c.type === 'Ready');
+    const registered = await rv();
+    assert.equal((await ready()).status, 'True');
+
+    // 10 s later, nothing changed but the heartbeat: no write (the Lease is the frequent heartbeat).
+    clock += 10_000;
+    await m.updateStatus();
+    assert.equal(await rv(), registered);
+
+    // The runtime stops answering: written at once.
+    health = { containerRuntimeVersion: 'process://test', notReadyReason: 'container runtime is down' };
+    clock += 10_000;
+    await m.updateStatus();
+    const notReady = await ready();
+    assert.deepEqual([notReady.status, notReady.reason, notReady.message], ['False', 'KubeletNotReady', 'container runtime is down']);
+    const changed = await rv();
+    assert.notEqual(changed, registered);
+
+    // Unchanged again: nothing until 5 minutes passed since the last write, then a write.
+    clock += 300_000 - 1;
+    await m.updateStatus();
+    assert.equal(await rv(), changed);
+    clock += 1;
+    await m.updateStatus();
+    assert.notEqual(await rv(), changed);
+    assert.equal(Date.parse((await ready()).lastHeartbeatTime), Math.floor(clock / 1000) * 1000);
   });
 });

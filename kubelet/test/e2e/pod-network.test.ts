@@ -1,8 +1,8 @@
 // Pod networking of the process runtime as root (--pod-network=bridge): every pod has its own
 // network namespace and an IP from its node's podCIDR, so three pods all listen on 8080, a pod
 // on another kubelet of the same machine reaches each by pod IP, the kubelet's own probes reach
-// them, and once the pods and kubelets are gone no namespace or bridge is left. Skipped unless
-// root on Linux with `ip` and `nsenter`.
+// them, a hostNetwork pod keeps the host's network, and once the pods and kubelets are gone no
+// namespace or bridge is left. Skipped unless root on Linux with `ip` and `nsenter`.
 
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
@@ -73,6 +73,17 @@ describe('bridge pod network', { skip: !supported && 'needs root on Linux with i
     }
     assert.equal(new Set(ips).size, 3, 'three different pod IPs');
 
+    // A hostNetwork pod keeps the host's network: the node's IP, and no namespace of its own.
+    await cluster.createPod(NS, {
+      metadata: { name: 'on-host' },
+      spec: { nodeName: 'node-n1', hostNetwork: true, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '1000'] }] },
+    });
+    const onHost = await waitFor(async () => {
+      const pod = await cluster.getPod(NS, 'on-host');
+      return pod?.status?.phase === 'Running' ? pod : undefined;
+    }, { timeoutMs: 20_000, message: 'the hostNetwork pod never Running' });
+    assert.equal(onHost.status!.podIP, '127.0.0.1');
+
     await cluster.createPod(NS, {
       metadata: { name: 'client' },
       spec: {
@@ -89,7 +100,8 @@ describe('bridge pod network', { skip: !supported && 'needs root on Linux with i
     assert.equal(client.status!.phase, 'Succeeded', `client output: ${out.text}`);
     assert.equal(out.text, 'replica-1\nreplica-2\nreplica-3\n');
     assert.match(client.status!.podIP!, /^10\.250\.2\.\d+$/);
-    // The finished client released its namespace; the three servers hold theirs.
+    // The finished client released its namespace; the three servers hold theirs (the hostNetwork
+    // pod has none).
     assert.equal((await netnsNames()).length, 3);
   });
 
@@ -98,7 +110,7 @@ describe('bridge pod network', { skip: !supported && 'needs root on Linux with i
     const links = (await run('ip', ['-o', 'link'])).stdout.split('\n');
     const ourVeths = links.filter((l) => bridges.some((br) => l.includes(` master ${br} `))).map((l) => l.split(':')[1].trim().split('@')[0]);
     assert.ok(ourVeths.length > 0, 'the running pods have veths on the bridges');
-    for (const name of ['web-1', 'web-2', 'web-3', 'client']) await cluster.client.delete('pods', name, { namespace: NS });
+    for (const name of ['web-1', 'web-2', 'web-3', 'client', 'on-host']) await cluster.client.delete('pods', name, { namespace: NS });
     await waitFor(async () => (await cluster.client.list('pods', { namespace: NS })).items.length === 0, { timeoutMs: 30_000, message: 'pods not deleted' });
     await k1.stop();
     await k2.stop();

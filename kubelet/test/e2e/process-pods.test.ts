@@ -3,8 +3,9 @@
 // localhost, and terminal phases.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '@minik8s/shared/testing';
@@ -37,6 +38,8 @@ function isAlive(pid: number): boolean {
 
 describe('process runtime', () => {
   test('the seed 001 busybox pods reach Running and their logs show the dots', async () => {
+    // Bound to another node, and created first: this kubelet watches only its own pods.
+    await cluster.createPod(NS, { metadata: { name: 'elsewhere' }, spec: { nodeName: 'node-elsewhere', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '1000'] }] } });
     await cluster.createPod(NS, {
       metadata: { name: 'busybox-sleep', labels: { app: 'busybox' } },
       spec: { nodeName: NODE, containers: [{ name: 'busybox', image: 'busybox', ports: [{ containerPort: 80 }], command: ['/bin/sh', '-ec', 'sleep 1000'] }] },
@@ -73,6 +76,11 @@ describe('process runtime', () => {
     assert.match(stamped.text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \.\n$/);
     const reasons = (await cluster.events(NS, 'busybox-loop')).map((e) => e.reason);
     for (const r of ['Pulling', 'Pulled', 'Created', 'Started']) assert.ok(reasons.includes(r), `event ${r} in ${reasons}`);
+    const running = JSON.parse((await kubeletGet(kubelet.port, '/pods')).text).items.map((p: { metadata: { name: string } }) => p.metadata.name);
+    assert.ok(running.includes('busybox-loop') && !running.includes('elsewhere'), `the kubelet runs ${running}`);
+    const elsewhere = await cluster.getPod(NS, 'elsewhere');
+    assert.equal(elsewhere?.status?.containerStatuses, undefined, 'no status from this kubelet');
+    assert.deepEqual((await cluster.events(NS, 'elsewhere')).map((e) => e.reason), []);
   });
 
   test('kubectl logs and kubectl exec reach the container through the apiserver and the kubelet', async () => {
@@ -86,6 +94,43 @@ describe('process runtime', () => {
     const stdin = await cluster.kubectl(['exec', '-i', '-n', NS, 'busybox-sleep', '--', 'cat'], { input: 'through stdin\n' });
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.equal(stdin.stdout, 'through stdin\n');
+  });
+
+  test('kubectl logs -f streams through the apiserver until the container ends; --since leaves out older lines', async () => {
+    const gate = join(cluster.dir, `talker-go-${Date.now()}`);
+    await cluster.createPod(NS, {
+      metadata: { name: 'talker' },
+      spec: { nodeName: NODE, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `echo first; until [ -e ${gate} ]; do sleep 0.1; done; echo second`] }] },
+    });
+    await waitFor(async () => (await kubeletGet(kubelet.port, `/containerLogs/${NS}/talker/c`)).text === 'first\n', { timeoutMs: 15_000, message: 'never logged its first line' });
+    // sinceSeconds: once the first line is older than a second, --since=1s leaves it out.
+    await waitFor(async () => {
+      const r = await cluster.kubectl(['logs', '-n', NS, 'talker', '--since=1s']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout === '';
+    }, { timeoutMs: 15_000, intervalMs: 200, message: '--since=1s kept showing the old line' });
+
+    const follower = spawn(process.env.KUBECTL ?? '/usr/bin/kubectl', [`--kubeconfig=${cluster.kubeconfig}`, 'logs', '-f', '-n', NS, 'talker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    follower.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    follower.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    let closed = false;
+    follower.on('close', () => (closed = true));
+    try {
+      await waitFor(() => out === 'first\n', { timeoutMs: 15_000, message: `kubectl logs -f never showed the first line: ${out} ${err}` });
+      assert.equal(follower.exitCode, null, 'still following while the container runs');
+      // The second line exists only after this point: it can only come through the open stream.
+      await writeFile(gate, '');
+      // The stream ends with the container, and kubectl with it.
+      await waitFor(() => closed, { timeoutMs: 15_000, message: `kubectl logs -f did not end with the container: ${out} ${err}` });
+      assert.equal(follower.exitCode, 0, err);
+      assert.equal(out, 'first\nsecond\n');
+    } finally {
+      if (follower.exitCode === null) follower.kill('SIGKILL');
+    }
+    const recent = await cluster.kubectl(['logs', '-n', NS, 'talker', '--since=1h']);
+    assert.equal(recent.stdout, 'first\nsecond\n');
   });
 
   test('a container exiting 1 under restartPolicy Always goes to CrashLoopBackOff with growing delays', async () => {
@@ -142,8 +187,9 @@ describe('process runtime', () => {
       assert.ok(isAlive(pids[name]));
     }
     const deletedAt = Date.now();
-    await cluster.client.delete('pods', 'stubborn', { namespace: NS });
-    await cluster.client.delete('pods', 'polite', { namespace: NS });
+    // kubectl delete pod, without waiting for the pods to be gone (the checks below do).
+    const del = await cluster.kubectl(['delete', 'pod', '-n', NS, 'stubborn', 'polite', '--wait=false']);
+    assert.equal(del.code, 0, del.stderr);
     await waitFor(() => !isAlive(pids.polite), { timeoutMs: 10_000, message: 'polite pod survived SIGTERM' });
     await waitFor(async () => (await cluster.getPod(NS, 'polite')) === undefined, { timeoutMs: 10_000, message: 'polite pod never deleted' });
     await waitFor(() => !isAlive(pids.stubborn), { timeoutMs: 15_000, message: 'stubborn pod never killed' });

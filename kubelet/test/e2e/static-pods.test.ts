@@ -1,6 +1,7 @@
 // Static pods with a real apiserver + etcd + kubelet: a manifest in --pod-manifest-path runs and
 // appears as the mirror pod `<name>-<node>`; deleting the mirror pod does nothing to the pod
-// (the mirror comes back); removing the file stops the pod and removes the mirror.
+// (the mirror comes back); removing the file stops the pod and removes the mirror. Static pods
+// run without an apiserver; their mirror pods appear once it answers.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -77,5 +78,40 @@ describe('static pods', () => {
     await rm(file);
     await waitFor(() => !isAlive(pid), { timeoutMs: 20_000, message: 'the static pod still runs' });
     await waitFor(async () => (await cluster.getPod('default', name)) === undefined, { timeoutMs: 20_000, message: 'the mirror pod is still there' });
+  });
+
+  test('a static pod runs while the apiserver is down; its mirror pod appears once it answers', async () => {
+    const dir = join(cluster.dir, 'manifests-offline');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'offline.yaml'),
+      ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: offline', 'spec:', '  containers:', '  - name: web', '    image: busybox', '    command: ["sh", "-c", "echo pid=$$$$; exec sleep 1000"]', ''].join('\n'),
+    );
+    const NODE_O = 'node-o';
+    const name = `offline-${NODE_O}`;
+    let pid: number;
+    await cluster.apiserver.kill();
+    try {
+      // The kubelet cannot register its Node, yet runs the manifest: its own API shows the log.
+      const k = await cluster.startKubelet(NODE_O, [`--pod-manifest-path=${dir}`, '--file-check-frequency=500ms'], { waitReady: false });
+      const logs = await waitFor(async () => {
+        const r = await kubeletGet(k.port, `/containerLogs/default/${name}/web`);
+        return /pid=\d+/.test(r.text) ? r.text : undefined;
+      }, { timeoutMs: 20_000, message: `the static pod never ran without the apiserver\n${k.logs()}` });
+      pid = Number(/pid=(\d+)/.exec(logs)![1]);
+      assert.ok(isAlive(pid));
+    } finally {
+      await cluster.apiserver.restart();
+    }
+    // Once the apiserver answers: the Node registers, and the mirror pod (owned by it) shows the
+    // very process that ran meanwhile.
+    const mirror = await waitFor(async () => {
+      const p = await cluster.getPod('default', name);
+      return p?.status?.phase === 'Running' ? p : undefined;
+    }, { timeoutMs: 30_000, message: 'the mirror pod never showed the static pod Running' });
+    const node = await cluster.client.get('nodes', NODE_O);
+    assert.deepEqual(mirror.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]), [['Node', NODE_O, node.metadata.uid]]);
+    assert.equal(containerStatus(mirror, 'web')!.restartCount, 0);
+    assert.ok(isAlive(pid), 'the same process still runs');
   });
 });

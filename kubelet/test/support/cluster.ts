@@ -42,8 +42,11 @@ export interface TestCluster {
   readonly dir: string;
   readonly apiserver: ApiserverHandle;
   readonly etcd: EtcdHandle;
-  /** Starts a kubelet for `nodeName` and waits until its Node is Ready. */
-  startKubelet(nodeName: string, args?: string[]): Promise<KubeletProcess>;
+  /**
+   * Starts a kubelet for `nodeName` and waits until its Node is Ready (with `waitReady: false`
+   * only until its API listens: for a kubelet whose apiserver is down).
+   */
+  startKubelet(nodeName: string, args?: string[], opts?: { waitReady?: boolean }): Promise<KubeletProcess>;
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
   createNamespace(name: string): Promise<void>;
   createPod(namespace: string, pod: Partial<Pod> & { metadata: { name: string } }): Promise<Pod>;
@@ -88,7 +91,7 @@ export async function startCluster(): Promise<TestCluster> {
   const client = new RestClient({ config: { server: apiserver.url }, component: 'kubelet-test', qps: 0 });
   const kubelets: KubeletProcess[] = [];
 
-  const startKubelet = async (nodeName: string, args: string[] = []): Promise<KubeletProcess> => {
+  const startKubelet = async (nodeName: string, args: string[] = [], opts: { waitReady?: boolean } = {}): Promise<KubeletProcess> => {
     const rootDir = join(dir, nodeName);
     const argv = [
       'kubelet/src/main.ts',
@@ -148,11 +151,12 @@ export async function startCluster(): Promise<TestCluster> {
           if (exited()) throw new Error(`kubelet exited: ${output}`);
           const m = /"port":(\d+),"msg":"kubelet server listening/.exec(output);
           if (!m) return 0;
+          if (opts.waitReady === false) return Number(m[1]);
           const node = await client.get('nodes', nodeName).catch(() => undefined);
           const ready = node?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True';
           return ready && node!.status.daemonEndpoints.kubeletEndpoint.Port === Number(m[1]) ? Number(m[1]) : 0;
         },
-        { timeoutMs: 30_000, intervalMs: 100, message: `node ${nodeName} never became Ready` },
+        { timeoutMs: 30_000, intervalMs: 100, message: opts.waitReady === false ? `kubelet ${nodeName} never listened` : `node ${nodeName} never became Ready` },
       );
     } catch (err) {
       await handle.kill();
