@@ -64,6 +64,8 @@ async function startKubelet(url: string, nodeName: string, runtime: string, root
       `--root-dir=${rootDir}`,
       `--pod-logs-dir=${join(rootDir, 'logs')}`,
       `--max-pods=100000`,
+      // The same network on every machine: a pod in the host's namespace (auto is bridge as root).
+      '--pod-network=host',
       '--node-capacity=cpu=1000,memory=1Ti',
       // As upstream's density tests: the client rate limits are not what is measured.
       '--kube-api-qps=1000',

@@ -46,10 +46,11 @@ export interface KubeletConfig {
   /** The docker runtime's sandbox (pause) image. */
   podInfraContainerImage: string;
   /**
-   * The process runtime's pod network: `host` (every pod in the host's network namespace) or
-   * `bridge` (root only: a namespace per pod on a bridge, addresses from the node's podCIDR).
+   * The process runtime's pod network: `host` (every pod in the host's network namespace),
+   * `bridge` (root only: a namespace per pod on a bridge, addresses from the node's podCIDR), or
+   * `auto` (bridge where it can be had, root on Linux with `ip` and `nsenter`; else host).
    */
-  podNetwork: 'host' | 'bridge';
+  podNetwork: 'auto' | 'host' | 'bridge';
 }
 
 export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName' | 'hostname' | 'nodeIP'> = {
@@ -78,5 +79,5 @@ export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName' | 'hostname' | 'node
   crashLoopBackOffMaxMs: 300_000,
   plegRelistPeriodMs: 1_000,
   podInfraContainerImage: 'registry.k8s.io/pause:3.10',
-  podNetwork: 'host',
+  podNetwork: 'auto',
 };

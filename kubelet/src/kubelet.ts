@@ -36,6 +36,7 @@ import { POD_UID_LABEL } from './pod-workers/labels.ts';
 import { GenericPleg } from './pleg.ts';
 import { ProbeManager } from './probes/probe-manager.ts';
 import type { RuntimeService } from './runtime/interface.ts';
+import { ProcessRuntime } from './runtime/process/process-runtime.ts';
 import { KubeletServer } from './server/kubelet-server.ts';
 import { readStaticPods, CONFIG_MIRROR_ANNOTATION } from './static-pods/file-source.ts';
 import { MirrorClient } from './static-pods/mirror-client.ts';
@@ -195,8 +196,9 @@ export class Kubelet {
     this.machine = await readMachineInfo(config.rootDir);
     const version = await runtime.version();
     logger.info({ runtime: version.runtimeName, version: version.runtimeVersion, node: config.nodeName, nodeIP: config.nodeIP }, 'starting kubelet');
-    if (runtime.type === 'process' && config.podNetwork === 'host') {
-      logger.info({ nodeIP: config.nodeIP }, 'the process runtime runs every pod in the host network namespace: pod IP = node IP, ports are shared');
+    if (runtime instanceof ProcessRuntime) {
+      if (runtime.podNetwork === 'host') logger.info({ nodeIP: config.nodeIP }, 'the process runtime runs every pod in the host network namespace: pod IP = node IP, ports are shared');
+      else logger.info({ podNetwork: config.podNetwork }, 'the process runtime gives every pod a network namespace and an IP of its own on the node bridge');
     }
 
     const port = await this.server.listen(config.address, config.port);

@@ -31,9 +31,9 @@ function taintsFlag(v: string): KubeletConfig['registerWithTaints'] {
   }
 }
 
-function podNetworkFlag(v: string): 'host' | 'bridge' {
-  if (v === 'host' || v === 'bridge') return v;
-  throw new InvalidArgumentError(`unknown pod network "${v}": want host or bridge`);
+function podNetworkFlag(v: string): 'auto' | 'host' | 'bridge' {
+  if (v === 'auto' || v === 'host' || v === 'bridge') return v;
+  throw new InvalidArgumentError(`unknown pod network "${v}": want auto, host or bridge`);
 }
 
 function runtimeFlag(v: string): RuntimeName {
@@ -72,7 +72,7 @@ const cmd = componentCommand('kubelet', { port: D.port, leaderElect: false })
   .option('--pleg-relist-period <duration>', 'How often the runtime is relisted for container changes.', parseDurationFlag, D.plegRelistPeriodMs)
   .option('--docker-network <name>', "The Docker network the docker runtime's pods join (a user network such as docker compose's lets the nodes reach pod IPs).", D.dockerNetwork)
   .option('--pod-infra-container-image <image>', "The docker runtime's sandbox (pause) image.", D.podInfraContainerImage)
-  .option('--pod-network <mode>', "The process runtime's pod network: host, or bridge (root: a network namespace and IP per pod from the node's podCIDR).", podNetworkFlag, D.podNetwork);
+  .option('--pod-network <mode>', "The process runtime's pod network: bridge (root on Linux: a network namespace and IP per pod from the node's podCIDR), host (pods share the node's network namespace and IP), or auto (bridge when running as root on Linux, else host).", podNetworkFlag, D.podNetwork);
 
 cmd.action(async () => {
   const o = cmd.opts();

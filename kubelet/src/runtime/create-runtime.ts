@@ -63,9 +63,9 @@ export async function createRuntime(config: KubeletConfig, logger?: Logger, podC
   }
   const stateDir = join(config.rootDir, 'process-runtime');
   let network: BridgeNetwork | undefined;
-  if (config.podNetwork === 'bridge') {
+  if (config.podNetwork !== 'host') {
     if (BridgeNetwork.supported()) network = new BridgeNetwork({ nodeName: config.nodeName, podCIDR, stateDir, logger });
-    else logger?.warn('--pod-network=bridge needs root on Linux: every pod uses the host network instead');
+    else if (config.podNetwork === 'bridge') logger?.warn('--pod-network=bridge needs root on Linux: every pod uses the host network instead');
   }
   const runtime = new ProcessRuntime({ stateDir, hostIP: config.nodeIP, podDir: (uid) => join(config.rootDir, 'pods', uid), network });
   const killed = await runtime.killLeftovers();

@@ -105,6 +105,8 @@ export async function startCluster(): Promise<TestCluster> {
       '--container-runtime=process',
       '--node-status-update-frequency=1s',
       '--pleg-relist-period=200ms',
+      // Host networking unless a test asks for bridge (the default, auto, is bridge as root).
+      '--pod-network=host',
       ...args,
     ];
     const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -102,6 +102,11 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 
 export class ProcessRuntime implements RuntimeService {
   readonly type = 'process';
+
+  /** Whether pods get network namespaces of their own (else every pod is in the host's). */
+  get podNetwork(): 'bridge' | 'host' {
+    return this.opts.network ? 'bridge' : 'host';
+  }
   private readonly opts: ProcessRuntimeOptions;
   private readonly now: () => number;
   private readonly sandboxes = new Map<string, Sandbox>();
