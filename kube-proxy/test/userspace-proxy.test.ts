@@ -119,6 +119,16 @@ describe('kube-proxy userspace mode', { skip: host ? false : 'this host has no n
     await waitFor(async () => (await tally(url, 9)).size === 3, { timeoutMs: 15_000, message: 'round-robin never came back' });
   });
 
+  it('closes connections while no endpoint is ready, and counts them as errors', async () => {
+    const before = await metric('kubeproxy_userspace_connection_errors_total', 'reason="no_endpoints"');
+    for (const name of ['web-0', 'web-1', 'web-2']) await client.delete('endpointslices.discovery.k8s.io', name, { namespace: 'default' });
+    // The port stays open (the Service still exists) but nothing answers on it.
+    await waitFor(async () => (await getOnce(url)).error === 'ECONNRESET', { timeoutMs: 15_000, message: 'connections were still forwarded' });
+    const counts = await tally(url, 5);
+    assert.deepEqual([...counts], [['error:ECONNRESET', 5]]);
+    assert.ok((await metric('kubeproxy_userspace_connection_errors_total', 'reason="no_endpoints"')) >= before + 6);
+  });
+
   it('closes the node port when the Service is deleted, and reports itself healthy', async () => {
     const health = await fetch(`http://127.0.0.1:${proxy.healthzPort}/healthz`);
     assert.equal(health.status, 200);

@@ -200,7 +200,17 @@ export class Scheduler {
     if (reserve) {
       this.framework.runReservePluginsUnreserve(state, assumed, host);
       this.forget(assumed);
-      this.failed(pInfo, reserve, reserve.message(), undefined, cycle, start);
+      if (!reserve.isRejected()) {
+        this.failed(pInfo, reserve, reserve.message(), undefined, cycle, start);
+        return;
+      }
+      // As upstream: a rejection is a FitError over the one node tried, so the pod waits in the
+      // unschedulable set for an event the rejecting plugin registered for.
+      const diagnosis = newDiagnosis();
+      diagnosis.nodeToStatus.set(host, reserve);
+      if (reserve.plugin) diagnosis.unschedulablePlugins.add(reserve.plugin);
+      const message = new FitError(1, diagnosis).message();
+      this.failed(pInfo, reserve, message, diagnosis, cycle, start);
       return;
     }
     const p = this.bindingCycle(state, pInfo, assumed, host, cycle, start, signal).finally(() => this.inFlight.delete(p));

@@ -5,12 +5,17 @@ import { Scheduler } from '../src/scheduler.ts';
 import { SchedulerEventHandlers } from '../src/event-handlers.ts';
 import { EventRecorder } from '@minik8s/shared';
 import type { Node, Pod } from '../src/types.ts';
+import type { Profile } from '../src/framework/framework.ts';
+import type { ReservePlugin } from '../src/framework/interfaces.ts';
+import { Registry } from '../src/framework/registry.ts';
+import { newStatus } from '../src/framework/status.ts';
+import { defaultProfile, inTreeRegistry } from '../src/plugins/registry.ts';
 import { FakeApi } from './fake-api.ts';
 import { makeNode, makePod, noListers } from './fixtures.ts';
 
 /** A scheduler fed by hand instead of informers: `pending` plays the pending-pods informer. */
-function setup(opts: { random?: () => number } = {}) {
-  const api = new FakeApi();
+function setup(opts: { random?: () => number; profile?: Profile; registry?: Registry; api?: FakeApi } = {}) {
+  const api = opts.api ?? new FakeApi();
   const pending = new Map<string, Pod>();
   const sched = new Scheduler({
     client: api,
@@ -18,6 +23,8 @@ function setup(opts: { random?: () => number } = {}) {
     pendingPod: (ns, name) => pending.get(`${ns}/${name}`),
     recorder: new EventRecorder({ client: api, component: 'default-scheduler' }),
     random: opts.random,
+    profile: opts.profile,
+    registry: opts.registry,
   });
   const h = new SchedulerEventHandlers(sched);
   const ctl = new AbortController();
@@ -228,4 +235,79 @@ test('a ReplicaSet\'s pods are spread over equal nodes', async () => {
   assert.deepEqual([...perNode.values()].sort(), [2, 2, 2], JSON.stringify([...perNode]));
   ctl.abort();
   await running;
+});
+
+/**
+ * A default profile with two Reserve plugins, First and Second, that log their calls;
+ * `rejectOnce` makes Second reject the first Reserve of these pods.
+ */
+function withReservePlugins(api: FakeApi, rejectOnce: Set<string>) {
+  const calls: string[] = [];
+  const plugin = (name: string) => (): ReservePlugin => ({
+    name,
+    reserve: (_s, pod, node) => {
+      // Reserve runs in the scheduling cycle: the binding has not been sent yet.
+      calls.push(`${name}.reserve ${pod.metadata.name} ${node}${api.bindings.has(`default/${pod.metadata.name}`) ? ' (already bound!)' : ''}`);
+      if (name === 'Second' && rejectOnce.delete(pod.metadata.name!)) return newStatus('Unschedulable', 'no room in Second');
+      return undefined;
+    },
+    unreserve: (_s, pod, node) => {
+      calls.push(`${name}.unreserve ${pod.metadata.name} ${node}`);
+    },
+  });
+  const registry = inTreeRegistry().merge(new Registry({ First: plugin('First'), Second: plugin('Second') }));
+  const base = defaultProfile();
+  const binder = base.plugins.findIndex((p) => p.name === 'DefaultBinder');
+  const profile: Profile = { ...base, plugins: [...base.plugins.slice(0, binder), { name: 'First' }, { name: 'Second' }, ...base.plugins.slice(binder)] };
+  return { calls, registry, profile };
+}
+
+test('Reserve runs on the chosen node before the binding; a failed binding unreserves it', async () => {
+  const api = new FakeApi();
+  const r = withReservePlugins(api, new Set());
+  const t = setup({ api, profile: r.profile, registry: r.registry });
+  try {
+    t.addNode(cpuNode('node-1', '1'));
+    const pod = makePod('p', { requests: { cpu: '500m' } });
+    api.failBinding.set('default/p', StatusError.from(500, 'InternalError', 'etcd is sad'));
+    t.addPod(pod);
+    await api.until(() => api.bindings.get('default/p') === 'node-1', 'the retried binding');
+    assert.deepEqual(r.calls, [
+      'First.reserve p node-1',
+      'Second.reserve p node-1',
+      // The binding failed: Unreserve in reverse order, then the retry.
+      'Second.unreserve p node-1',
+      'First.unreserve p node-1',
+      'First.reserve p node-1',
+      'Second.reserve p node-1',
+    ]);
+  } finally {
+    await t.stop();
+  }
+});
+
+test('a Reserve rejection unreserves, forgets the pod and reports a FitError over the node tried', async () => {
+  const api = new FakeApi();
+  const r = withReservePlugins(api, new Set(['p']));
+  const t = setup({ api, profile: r.profile, registry: r.registry });
+  try {
+    t.addNode(cpuNode('node-1', '1'));
+    const pod = makePod('p', { requests: { cpu: '500m' } });
+    t.addPod(pod);
+    await api.until(() => api.eventsFor(pod, 'FailedScheduling').length === 1, 'FailedScheduling');
+    assert.deepEqual(r.calls, ['First.reserve p node-1', 'Second.reserve p node-1', 'Second.unreserve p node-1', 'First.unreserve p node-1']);
+    assert.equal(api.bindCalls, 0, 'a pod whose Reserve failed is never bound');
+    assert.equal(t.sched.cache.get('node-1')!.requested.milliCPU, 0, 'the assumed pod was forgotten');
+    assert.equal(t.sched.cache.assumedPodCount(), 0);
+    const ev = api.eventsFor(pod, 'FailedScheduling')[0] as any;
+    assert.equal(ev.message, '0/1 nodes are available: 1 no room in Second.');
+    const cond = api.statusPatches.find((s) => s.pod === 'default/p')!.patch.status.conditions[0];
+    assert.deepEqual([cond.type, cond.status, cond.reason, cond.message], ['PodScheduled', 'False', 'Unschedulable', ev.message]);
+    // It waits for a cluster event (the plugin registered none, so any will do), not a backoff.
+    assert.equal(t.sched.queue.whereIs(pod), 'unschedulable');
+    t.addNode(cpuNode('node-2', '1'));
+    await api.until(() => api.bindings.has('default/p'), 'bound after a node was added');
+  } finally {
+    await t.stop();
+  }
 });

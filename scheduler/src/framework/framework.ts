@@ -147,7 +147,9 @@ export class Framework {
     const out = new Map<string, ClusterEventWithHint[]>();
     for (const p of this.plugins) {
       if (isEnqueueExtensions(p)) out.set(p.name, p.eventsToRegister());
-      else if (isFilter(p) || isPreFilter(p)) out.set(p.name, [{ event: { resource: 'WildCard', actionType: ACTION_ALL } }]);
+      // As upstream's fillEnqueueExtensions: a plugin that can reject a pod but says nothing of
+      // the events that may help hears every event.
+      else if (isFilter(p) || isPreFilter(p) || isReserve(p)) out.set(p.name, [{ event: { resource: 'WildCard', actionType: ACTION_ALL } }]);
     }
     return out;
   }
