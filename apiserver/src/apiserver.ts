@@ -1,5 +1,5 @@
 // Wires storage, registry, admission and the HTTP app together, and runs the post-start work:
-// etcd health polling and the system namespaces.
+// etcd health polling, the system namespaces and the `kubernetes` Service with its endpoints.
 
 import type { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +18,7 @@ import { closeSecureServer, createSecureServer, listenSecure, secureUrl, type Se
 import type { HealthState } from './http/health.ts';
 import { storageMetrics } from './http/metrics.ts';
 import { httpProbe, type ComponentProbe } from './http/handlers/component-statuses.ts';
+import { KubernetesServiceController, defaultAdvertiseAddress } from './controlplane/index.ts';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -40,6 +41,14 @@ export interface ApiServerOptions {
   serviceNodePortRange?: string;
   /** How often the service IP and node port allocations are repaired (default 3 min). */
   serviceRepairIntervalMs?: number;
+  /**
+   * --advertise-address: the address the `kubernetes` Endpoints carry once listenSecure()
+   * serves the secure port. Default: its host unless unspecified or loopback, else the host's
+   * first non-loopback IPv4 address (controlplane/advertise-address.ts).
+   */
+  advertiseAddress?: string;
+  /** How often the `kubernetes` Service and its endpoints are ensured (default 10 s, as upstream). */
+  kubernetesServiceIntervalMs?: number;
 }
 
 export class ApiServer {
@@ -47,11 +56,13 @@ export class ApiServer {
   readonly registry: Registry;
   readonly storage: Storage;
   readonly serviceAllocators: ServiceAllocators;
+  readonly kubernetesService: KubernetesServiceController;
   private readonly allocationRepair: AllocationRepair;
   readonly health: HealthState = { etcdHealthy: false, bootstrapped: false };
   private readonly log: Logger;
   private healthTimer: NodeJS.Timeout | undefined;
   private secureServer: HttpsServer | undefined;
+  private advertise: string | undefined;
   private stopped = false;
   private readonly opts: ApiServerOptions;
 
@@ -94,6 +105,13 @@ export class ApiServer {
       intervalMs: opts.serviceRepairIntervalMs,
       logger: this.log,
     });
+    this.kubernetesService = new KubernetesServiceController({
+      registry: this.registry,
+      // The range's first address, which the allocator keeps for this Service alone.
+      serviceIP: this.serviceAllocators.cidr.ipAt(0),
+      logger: this.log,
+      ...(opts.kubernetesServiceIntervalMs !== undefined ? { intervalMs: opts.kubernetesServiceIntervalMs } : {}),
+    });
     this.app = buildApp({
       registry: this.registry,
       health: this.health,
@@ -128,7 +146,25 @@ export class ApiServer {
     await this.app.ready();
     const server = createSecureServer(this.app, opts, (req, socket, head) => handleUpgrade(this.registry, req, socket, head));
     this.secureServer = server;
-    return secureUrl(await listenSecure(server, opts.host, opts.port));
+    const address = await listenSecure(server, opts.host, opts.port);
+    const explicit = this.opts.advertiseAddress;
+    this.advertise = explicit ?? defaultAdvertiseAddress(opts.host);
+    this.kubernetesService.setSecureServing({
+      port: address.port,
+      advertiseAddress: this.advertise,
+      advertiseSource:
+        explicit !== undefined
+          ? '--advertise-address'
+          : this.advertise === undefined
+            ? `--bind-address=${opts.host} is unspecified or loopback and the host has no other IPv4 address`
+            : `the default for --bind-address=${opts.host}`,
+    });
+    return secureUrl(address);
+  }
+
+  /** The address the `kubernetes` Endpoints advertise (known once listenSecure() resolved; undefined when none was found). */
+  get advertiseAddress(): string | undefined {
+    return this.advertise;
   }
 
   private pollEtcd(): void {
@@ -153,8 +189,11 @@ export class ApiServer {
             if (!(isStatusError(e) && e.reason === 'AlreadyExists')) throw e;
           }
         }
-        this.health.bootstrapped = true;
         this.log.info('system namespaces present');
+        // Its first pass before ready, so a client never sees a fresh cluster without the
+        // `kubernetes` Service; a failure is logged and the periodic passes retry.
+        await this.kubernetesService.start();
+        this.health.bootstrapped = true;
         return;
       } catch (e) {
         this.log.warn({ err: (e as Error).message }, 'bootstrap of system namespaces failed; retrying');
@@ -166,6 +205,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.healthTimer);
+    this.kubernetesService.stop();
     this.allocationRepair.stop();
     this.registry.stop();
     closeUpgradedConnections();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // kube-apiserver: the only component that talks to etcd.
 
+import { isIP } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { ApiServer } from './apiserver.ts';
@@ -19,6 +20,12 @@ function parseSecurePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < -1 || n > 65535) throw new InvalidArgumentError('must be -1 (off), 0 (a free port) or a port up to 65535');
   return n;
+}
+
+/** An IP address flag (upstream's pflag IPVar). */
+function parseIP(v: string): string {
+  if (isIP(v) === 0) throw new InvalidArgumentError(`failed to parse IP: ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** A configuration error: one line on stderr, exit 1 (no stack trace: nothing is broken but the flags). */
@@ -41,6 +48,12 @@ const program = new Command('kube-apiserver')
     6443,
   )
   .option('--bind-address <ip>', 'the IP address on which to serve --secure-port (0.0.0.0 for all IPv4 interfaces, :: for all interfaces)', '0.0.0.0')
+  .option(
+    '--advertise-address <ip>',
+    'The IP address on which to advertise the apiserver to members of the cluster. This address must be reachable by the rest of the cluster. ' +
+      "If blank, the --bind-address will be used. If --bind-address is unspecified, the host's default interface will be used.",
+    parseIP,
+  )
   .option(
     '--tls-cert-file <path>',
     'file with the x509 certificate for HTTPS (PEM, the serving certificate first, then any intermediates); with --tls-private-key-file. ' +
@@ -70,6 +83,7 @@ const opts = program.opts<{
   insecurePort: number;
   securePort: number;
   bindAddress: string;
+  advertiseAddress?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   certDir: string;
@@ -122,20 +136,22 @@ const server = new ApiServer({
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
   serviceClusterIPRange: opts.serviceClusterIpRange,
   serviceNodePortRange: opts.serviceNodePortRange,
+  ...(opts.advertiseAddress !== undefined ? { advertiseAddress: opts.advertiseAddress } : {}),
 });
 
-server.start();
 // The secure port is bound before the insecure one: a client that sees the insecure /readyz
-// answer can use HTTPS at once.
+// answer can use HTTPS at once. And before start(): the `kubernetes` Service's first pass then
+// knows the port bound (--secure-port=0 picks one) and the address to advertise.
 if (servingCert) {
   const { cert, key } = servingCert;
   try {
     const url = await server.listenSecure({ host: opts.bindAddress, port: opts.securePort, cert, key });
-    logger.info({ url, bindAddress: opts.bindAddress }, 'kube-apiserver listening securely');
+    logger.info({ url, bindAddress: opts.bindAddress, advertiseAddress: server.advertiseAddress }, 'kube-apiserver listening securely');
   } catch (err) {
     exitWithError(`cannot serve HTTPS on --bind-address=${opts.bindAddress} --secure-port=${opts.securePort}: ${(err as Error).message}`);
   }
 }
+server.start();
 let address: string;
 try {
   address = await server.app.listen({ host: opts.insecureBindAddress, port: opts.insecurePort });

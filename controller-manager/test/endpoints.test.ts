@@ -14,7 +14,9 @@ describe('endpoints and endpointslice controllers', { timeout: 120_000 }, () => 
   let kubelets: FakeKubelets;
 
   before(async () => {
-    cluster = await startCluster();
+    // HTTPS served (a free port, the pair in memory) and a valid advertise address: the
+    // apiserver writes the `kubernetes` Endpoints and EndpointSlice, as on a real cluster.
+    cluster = await startCluster({ apiserverArgs: ['--secure-port=0', '--bind-address=127.0.0.1', '--cert-dir=', '--advertise-address=10.0.0.10'] });
     kubelets = new FakeKubelets(cluster.client, { nodes: ['node-a', 'node-b'] });
     await kubelets.start();
     await cluster.startControllerManager([...FAST_FLAGS, '--controllers=replicaset,endpoint,endpointslice,garbagecollector']);
@@ -59,6 +61,30 @@ describe('endpoints and endpointslice controllers', { timeout: 120_000 }, () => 
   };
   const slicesOf = async (ns: string) =>
     (await cluster.client.list('endpointslices.discovery.k8s.io', { namespace: ns, labelSelector: 'kubernetes.io/service-name=web' })).items;
+
+  it('leave the apiserver\'s own kubernetes Endpoints and EndpointSlice alone (no selector, not managed by them)', async () => {
+    // A Service with a selector in `default`, handled after the selectorless `kubernetes` one
+    // that was queued at start: once its endpoints exist, the controllers have seen `kubernetes`.
+    await cluster.client.create('services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'probe', namespace: 'default' },
+      spec: { selector: { app: 'probe' }, ports: [{ port: 80 }] },
+    } as KubeObject);
+    await waitFor(async () => {
+      const slices = (await cluster.client.list('endpointslices.discovery.k8s.io', { namespace: 'default', labelSelector: 'kubernetes.io/service-name=probe' })).items;
+      return slices.length === 1;
+    }, { timeoutMs: 10_000, message: 'the probe Service never got its slice' });
+    const ep: any = await cluster.client.get('endpoints', 'kubernetes', { namespace: 'default' });
+    assert.deepEqual(ep.metadata.labels, { 'endpointslice.kubernetes.io/skip-mirror': 'true' });
+    assert.equal(ep.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'], undefined, 'never written by the endpoints controller');
+    assert.deepEqual(ep.subsets.map((s: any) => s.addresses.map((a: any) => a.ip)), [['10.0.0.10']]);
+    assert.deepEqual(ep.metadata.managedFields.map((m: any) => m.manager), ['kube-apiserver']);
+    const slices: any[] = (await cluster.client.list('endpointslices.discovery.k8s.io', { namespace: 'default', labelSelector: 'kubernetes.io/service-name=kubernetes' })).items;
+    assert.deepEqual(slices.map((x) => [x.metadata.name, x.metadata.labels]), [['kubernetes', { 'kubernetes.io/service-name': 'kubernetes' }]]);
+    assert.deepEqual(slices[0].endpoints.map((e: any) => e.addresses), [['10.0.0.10']]);
+    await cluster.client.delete('services', 'probe', { namespace: 'default' });
+  });
 
   it('lists ready pods with their named ports resolved per pod', async () => {
     const ns = 'named';

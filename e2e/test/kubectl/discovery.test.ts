@@ -179,6 +179,20 @@ describe('kubectl get all', () => {
   });
 });
 
+describe('kubectl get all in the default namespace', () => {
+  it('shows the apiserver\'s kubernetes Service, as on every cluster', async () => {
+    const r = await env.kubectl(['get', 'all']);
+    assert.equal(r.code, 0, r.stderr);
+    const tables = parseTables(r.stdout);
+    const svc = tables.find((t) => t.rows[0]?.[0].startsWith('service/'));
+    assert.ok(svc, r.stdout);
+    assert.deepEqual(svc.header, ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    const k = rowOf(svc, 'service/kubernetes');
+    assert.deepEqual([k.TYPE, k['CLUSTER-IP'], k['EXTERNAL-IP'], k['PORT(S)']], ['ClusterIP', '10.96.0.1', '<none>', '443/TCP']);
+    assert.match(k.AGE, AGE);
+  });
+});
+
 describe('kubectl explain (OpenAPI v3 schemas)', () => {
   it('explains pod.spec from the server schema', async () => {
     const out = await env.ok(['explain', 'pod.spec']);

@@ -258,6 +258,21 @@ describe('tables of other resources', () => {
     assert.equal(rowOf(wide, 'web').SELECTOR, 'app=web');
   });
 
+  it('the default namespace holds the kubernetes Service every cluster has: kubectl get svc, and -A', async () => {
+    // Nothing else in this file writes to `default`: the apiserver's own Service is all there is.
+    const table = parseTable(await env.ok(['get', 'svc']));
+    assert.deepEqual(table.header, ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    assert.deepEqual(table.rows.map((r) => r.slice(0, 5)), [['kubernetes', 'ClusterIP', '10.96.0.1', '<none>', '443/TCP']]);
+    assert.match(table.rows[0]![5]!, AGE);
+    const all = parseTable(await env.ok(['get', 'svc', '-A']));
+    assert.deepEqual(all.header, ['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    const k = rowOf(all, 'kubernetes', 'NAME');
+    assert.deepEqual([k.NAMESPACE, k.TYPE, k['CLUSTER-IP'], k['PORT(S)']], ['default', 'ClusterIP', '10.96.0.1', '443/TCP']);
+    // The other namespaces' Services are listed beside it, each with its own IP.
+    assert.ok(all.rows.some((r) => r[0] === 'get-a'), JSON.stringify(all.rows));
+    assert.equal(all.rows.filter((r) => r[3] === '10.96.0.1').length, 1, 'no other Service gets the first address');
+  });
+
   it('events: LAST SEEN TYPE REASON OBJECT MESSAGE, wide adds SUBOBJECT SOURCE FIRST SEEN COUNT NAME', async () => {
     const now = nowTime();
     await env.ok(['create', '-f', '-'], {
