@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Benchmark: what kube-proxy's userspace data path costs next to a direct connection.
+// Benchmark: what kube-proxy's data path (userspace, and iptables when root) costs next to a
+// direct connection.
 //
 // One run starts etcd, a real apiserver, one stand-in pod (an HTTP server answering "ok", in its
 // own process) and a real kube-proxy (--proxy-mode=userspace, node ports on 127.0.0.1). A NodePort
@@ -14,9 +15,25 @@
 // bounded in requests and in time (--phase-seconds), the whole run by --time-limit. Nothing
 // leaves the host (the pod listens on this host's own non-loopback address: EndpointSlices may
 // not hold loopback addresses).
+//
+// Then, when running as root on Linux with iptables (--iptables=auto, the default; `on` insists,
+// `off` skips), the same again through kube-proxy --proxy-mode=iptables: the userspace
+// kube-proxy is stopped, an iptables one programs the same node port, and the kernel DNATs
+// 127.0.0.1:<node port> to the pod (masqueraded; route_localnet=1). Its table follows the
+// userspace one, then both ratios side by side. At the end, also on failure or SIGINT/SIGTERM,
+// `kube-proxy --cleanup` removes every KUBE-* rule and route_localnet is put back; the run fails
+// if any KUBE-* rule is left. A host that already has KUBE-* chains is not touched (auto skips).
+// Expect the iptables "new connection per request" figure to sag after the first round: node
+// port traffic is masqueraded with --random-fully (as upstream), so with one client address,
+// one pod, thousands of new connections per second and the pod closing first (Connection:
+// close), the random source ports soon meet sockets the pod still holds in TIME_WAIT, whose PAWS
+// check drops the SYN: a 1 s retransmit each. (Plain MASQUERADE keeps the client's port and
+// showed no such drops here; many clients and pods rarely meet it.) The table then notes how
+// many SYNs that cost (TcpExt PAWSTimewait).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { Command, Option } from 'commander';
@@ -31,6 +48,7 @@ interface BenchOptions {
   phaseSeconds: number;
   timeLimit: number;
   target: number;
+  iptables: 'auto' | 'on' | 'off';
 }
 
 const positiveInt = (name: string) => (v: string) => {
@@ -47,6 +65,7 @@ const program = new Command('bench-proxy')
   .addOption(new Option('--phase-seconds <s>', 'a phase stops early after this long').argParser(positiveInt('--phase-seconds')).default(5))
   .addOption(new Option('--time-limit <seconds>', 'deadline for the whole run').argParser(positiveInt('--time-limit')).default(150))
   .addOption(new Option('--target <percent>', 'the throughput ratio the run is judged against').argParser(positiveInt('--target')).default(70))
+  .addOption(new Option('--iptables <when>', 'also measure kube-proxy --proxy-mode=iptables: auto (when root on Linux with iptables), on, off').choices(['auto', 'on', 'off']).default('auto'))
   .showHelpAfterError();
 
 const t0 = performance.now();
@@ -131,6 +150,75 @@ async function freeNodePort(): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The iptables mode: whether it may run here, and leaving the firewall as it was found.
+
+const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
+
+/** Why the iptables mode cannot be measured here, or undefined when it can. */
+function iptablesUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (process.getuid?.() !== 0) return 'not root';
+  try {
+    execFileSync('iptables-restore', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'iptables-restore is not installed';
+  }
+  if (kubeRules().length) return "this host already has KUBE-* iptables rules (the bench's --cleanup would remove them)";
+  return undefined;
+}
+
+/** The filter and nat lines (chains and rules) that mention a KUBE-* chain. */
+function kubeRules(): string[] {
+  const saved = ['filter', 'nat'].map((t) => execFileSync('iptables-save', ['-t', t], { encoding: 'utf8' })).join('');
+  return saved.split('\n').filter((l) => l.includes('KUBE-'));
+}
+
+function cleanupArgs(): string[] {
+  return ['kube-proxy/src/main.ts', '--cleanup'];
+}
+
+/**
+ * What the iptables phase leaves behind until teardown: the iptables kube-proxy, its rules, and
+ * route_localnet (which kube-proxy sets to 1 and, as upstream, never resets).
+ */
+const iptablesMode: { proxy?: Child; dirty: boolean; routeLocalnet?: string } = { dirty: false };
+
+/** Stops the iptables kube-proxy, runs `kube-proxy --cleanup`, puts route_localnet back; throws if a KUBE-* rule is left. */
+async function teardownIptables(): Promise<void> {
+  if (!iptablesMode.dirty) return;
+  await iptablesMode.proxy?.stop();
+  const result = await new Promise<{ code: number; output: string }>((resolve) =>
+    execFile(process.execPath, cleanupArgs(), { cwd: REPO_ROOT }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, output: stdout + stderr })),
+  );
+  if (iptablesMode.routeLocalnet !== undefined) writeFileSync(ROUTE_LOCALNET, iptablesMode.routeLocalnet);
+  iptablesMode.dirty = false;
+  const left = kubeRules();
+  if (result.code !== 0 || left.length) throw new Error(`kube-proxy --cleanup left the firewall dirty (exit ${result.code}):\n${result.output}${left.join('\n')}`);
+  progress('iptables rules removed (kube-proxy --cleanup), route_localnet restored');
+}
+
+/** The same, synchronously, for SIGINT/SIGTERM: nothing asynchronous runs after the handler exits. */
+function teardownIptablesSync(): void {
+  if (!iptablesMode.dirty) return;
+  iptablesMode.proxy?.proc.kill('SIGKILL');
+  // Twice: a sync the killed kube-proxy had started may still land after the first cleanup.
+  for (let i = 0; i < 2; i++) execFileSync(process.execPath, cleanupArgs(), { cwd: REPO_ROOT, stdio: 'ignore' });
+  if (iptablesMode.routeLocalnet !== undefined) writeFileSync(ROUTE_LOCALNET, iptablesMode.routeLocalnet);
+  iptablesMode.dirty = false;
+}
+
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: removing the iptables rules and stopping`);
+    try {
+      teardownIptablesSync();
+    } finally {
+      process.exit(code); // 'exit' hooks stop the other children
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Load.
 
 interface PhaseResult {
@@ -173,11 +261,111 @@ async function phase(origin: string, opts: BenchOptions, newConnections: boolean
 
 // ---------------------------------------------------------------------------------------------
 
+type Style = 'keep-alive' | 'new connection per request';
+const STYLES: Style[] = ['keep-alive', 'new connection per request'];
+
+interface Summary {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  cut: boolean;
+}
+
+interface Comparison {
+  rounds: number;
+  byStyle: Record<Style, { direct: Summary; proxy: Summary; ratio: number }>;
+  /** SYNs dropped by the PAWS check in TIME_WAIT during the proxy's new-connection phases. */
+  pawsRejects: number;
+}
+
+/** TcpExt PAWSTimewait (/proc/net/netstat): SYNs that met a TIME_WAIT socket with newer timestamps; 0 where unknown. */
+function pawsTimewaitRejects(): number {
+  try {
+    const [keys, values] = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'))
+      .map((l) => l.split(' '));
+    return Number(values?.[keys?.indexOf('PAWSTimewait') ?? -1]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Warm-up, then alternating direct and proxy phases per round; the median round of each. */
+async function compare(mode: string, direct: string, viaProxy: string, opts: BenchOptions): Promise<Comparison> {
+  progress(`${mode}: warming up (${direct} and ${viaProxy})`);
+  await phase(direct, { ...opts, requests: 2_000 }, false);
+  await phase(viaProxy, { ...opts, requests: 2_000 }, false);
+
+  const results: Record<string, PhaseResult[]> = {};
+  const record = (k: string, r: PhaseResult) => (results[k] ??= []).push(r);
+  let pawsRejects = 0;
+  for (let round = 1; round <= opts.rounds && performance.now() < deadline; round++) {
+    for (const fresh of [false, true]) {
+      const style = fresh ? 'new connection per request' : 'keep-alive';
+      // Alternate which path goes first so drift over the run does not favour one.
+      const order = round % 2 ? ([['direct', direct], ['proxy', viaProxy]] as const) : ([['proxy', viaProxy], ['direct', direct]] as const);
+      for (const [path, origin] of order) {
+        const paws = pawsTimewaitRejects();
+        const r = await phase(origin, opts, fresh);
+        if (fresh && path === 'proxy') pawsRejects += pawsTimewaitRejects() - paws;
+        record(`${style}|${path}`, r);
+        progress(`${mode} round ${round} ${style} ${path}: ${r.perSecond.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms${r.cut ? ` (stopped early after ${r.done})` : ''}`);
+      }
+    }
+  }
+  const pick = (k: string): Summary => {
+    const rs = results[k] ?? [];
+    return { perSecond: median(rs.map((r) => r.perSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), cut: rs.some((r) => r.cut) };
+  };
+  const byStyle = {} as Comparison['byStyle'];
+  for (const style of STYLES) {
+    const d = pick(`${style}|direct`);
+    const p = pick(`${style}|proxy`);
+    byStyle[style] = { direct: d, proxy: p, ratio: (p.perSecond / d.perSecond) * 100 };
+  }
+  return { rounds: (results['keep-alive|direct'] ?? []).length, byStyle, pawsRejects };
+}
+
+/** One mode's table: requests/s, p50, p99 per path and connection style, and the ratios. */
+function report(mode: string, c: Comparison, opts: BenchOptions): string[] {
+  const lines: string[] = [];
+  lines.push('', `kube-proxy ${mode} vs direct (${opts.connections} connections, ${opts.requests} requests per phase, median of ${c.rounds} rounds)`);
+  lines.push(`${'connections'.padEnd(28)} ${'path'.padEnd(7)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+  for (const style of STYLES) {
+    const { direct: d, proxy: p, ratio } = c.byStyle[style];
+    for (const [name, r] of [['direct', d], ['proxy', p]] as const) {
+      lines.push(`${style.padEnd(28)} ${name.padEnd(7)} ${r.perSecond.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}${r.cut ? '  (time-bounded)' : ''}`);
+    }
+    lines.push(`${style.padEnd(28)} ratio   throughput proxy/direct ${ratio.toFixed(1)}%   p99 proxy/direct ${(p.p99 / d.p99).toFixed(2)}x`);
+  }
+  if (c.pawsRejects > 0) {
+    lines.push(`${'new connection per request'.padEnd(28)} note    ${c.pawsRejects} SYNs through the proxy met a TIME_WAIT socket at the pod and were dropped (PAWS), 1 s each: see the header`);
+  }
+  return lines;
+}
+
+function kubeProxyArgs(master: string, mode: 'userspace' | 'iptables', healthzPort: number): string[] {
+  return [
+    'kube-proxy/src/main.ts',
+    `--master=${master}`,
+    '--hostname-override=node-1',
+    `--proxy-mode=${mode}`,
+    '--bind-address=127.0.0.1',
+    '--healthz-bind-address=127.0.0.1',
+    `--healthz-port=${healthzPort}`,
+    '--metrics-port=0',
+    '--min-sync-period=0',
+  ];
+}
+
 async function main(): Promise<void> {
   program.parse();
   const opts = program.opts<BenchOptions>();
   deadline = t0 + opts.timeLimit * 1000;
   const host = podAddress();
+  const iptablesSkip = opts.iptables === 'off' ? '--iptables=off' : iptablesUnavailable();
+  if (opts.iptables === 'on' && iptablesSkip) throw new Error(`--iptables=on, but the iptables mode cannot run here: ${iptablesSkip}`);
   let etcd: EtcdHandle | undefined;
   let api: ApiserverHandle | undefined;
   let pod: (Child & { port: number }) | undefined;
@@ -205,67 +393,48 @@ async function main(): Promise<void> {
       ports: [{ name: 'http', port: pod.port, protocol: 'TCP' }],
     } as never);
     progress('starting kube-proxy');
-    const healthzPort = await freePort();
-    proxy = startChild([
-      'kube-proxy/src/main.ts',
-      `--master=${api.url}`,
-      '--hostname-override=node-1',
-      '--proxy-mode=userspace',
-      '--bind-address=127.0.0.1',
-      '--healthz-bind-address=127.0.0.1',
-      `--healthz-port=${healthzPort}`,
-      '--metrics-port=0',
-      '--min-sync-period=0',
-    ]);
+    proxy = startChild(kubeProxyArgs(api.url, 'userspace', await freePort()));
     const viaProxy = `http://127.0.0.1:${nodePort}`;
     const direct = `http://${host}:${pod.port}`;
     await waitFor(async () => (await fetch(`${viaProxy}/`)).status === 200, { timeoutMs: 30_000, message: `node port ${nodePort} never answered:\n${proxy.output()}` });
 
-    progress(`warming up (${direct} and ${viaProxy})`);
-    await phase(direct, { ...opts, requests: 2_000 }, false);
-    await phase(viaProxy, { ...opts, requests: 2_000 }, false);
-
-    const results: Record<string, PhaseResult[]> = {};
-    const record = (k: string, r: PhaseResult) => (results[k] ??= []).push(r);
-    for (let round = 1; round <= opts.rounds && performance.now() < deadline; round++) {
-      for (const fresh of [false, true]) {
-        const style = fresh ? 'new connection per request' : 'keep-alive';
-        // Alternate which path goes first so drift over the run does not favour one.
-        const order = round % 2 ? ([['direct', direct], ['proxy', viaProxy]] as const) : ([['proxy', viaProxy], ['direct', direct]] as const);
-        for (const [path, origin] of order) {
-          const r = await phase(origin, opts, fresh);
-          record(`${style}|${path}`, r);
-          progress(`round ${round} ${style} ${path}: ${r.perSecond.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms${r.cut ? ` (stopped early after ${r.done})` : ''}`);
-        }
-      }
-    }
-
-    const lines: string[] = [];
-    const pick = (k: string) => {
-      const rs = results[k] ?? [];
-      return { perSecond: median(rs.map((r) => r.perSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), cut: rs.some((r) => r.cut) };
-    };
-    lines.push('', `kube-proxy userspace vs direct (${opts.connections} connections, ${opts.requests} requests per phase, median of ${(results['keep-alive|direct'] ?? []).length} rounds)`);
-    lines.push(`${'connections'.padEnd(28)} ${'path'.padEnd(7)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
-    let verdict = '';
-    for (const style of ['keep-alive', 'new connection per request']) {
-      const d = pick(`${style}|direct`);
-      const p = pick(`${style}|proxy`);
-      for (const [name, r] of [['direct', d], ['proxy', p]] as const) {
-        lines.push(`${style.padEnd(28)} ${name.padEnd(7)} ${r.perSecond.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}${r.cut ? '  (time-bounded)' : ''}`);
-      }
-      const ratio = (p.perSecond / d.perSecond) * 100;
-      lines.push(`${style.padEnd(28)} ratio   throughput proxy/direct ${ratio.toFixed(1)}%   p99 proxy/direct ${(p.p99 / d.p99).toFixed(2)}x`);
-      if (style === 'keep-alive') verdict = `target: proxy throughput >= ${opts.target}% of direct (keep-alive): ${ratio.toFixed(1)}% ${ratio >= opts.target ? 'MET' : 'NOT MET'}`;
-    }
-    lines.push(verdict);
+    const userspace = await compare('userspace', direct, viaProxy, opts);
+    const lines = report('userspace', userspace, opts);
+    const ratio = userspace.byStyle['keep-alive'].ratio;
+    lines.push(`target: proxy throughput >= ${opts.target}% of direct (keep-alive): ${ratio.toFixed(1)}% ${ratio >= opts.target ? 'MET' : 'NOT MET'}`);
     process.stdout.write(lines.join('\n') + '\n');
+
+    if (iptablesSkip) {
+      process.stdout.write(`\nkube-proxy iptables: not measured (${iptablesSkip})\n`);
+      return;
+    }
+    // The userspace proxy goes first: with both running, iptables' DNAT would take the node
+    // port's traffic before the userspace listener sees it.
+    await proxy.stop();
+    await waitFor(async () => (await fetch(`${viaProxy}/`).then(() => 'open', () => 'closed')) === 'closed', { timeoutMs: 10_000, message: `node port ${nodePort} stayed open` });
+    progress('starting kube-proxy --proxy-mode=iptables');
+    iptablesMode.routeLocalnet = readFileSync(ROUTE_LOCALNET, 'utf8');
+    iptablesMode.dirty = true;
+    const iptablesProxy = startChild(kubeProxyArgs(api.url, 'iptables', await freePort()));
+    iptablesMode.proxy = iptablesProxy;
+    await waitFor(async () => (await fetch(`${viaProxy}/`)).status === 200, { timeoutMs: 30_000, message: `node port ${nodePort} never answered through iptables:\n${iptablesProxy.output()}` });
+    const iptables = await compare('iptables', direct, viaProxy, opts);
+    const out = report('iptables', iptables, opts);
+    out.push('', `${'throughput proxy/direct'.padEnd(28)} ${'userspace'.padStart(10)} ${'iptables'.padStart(10)}`);
+    for (const style of STYLES) {
+      out.push(`${style.padEnd(28)} ${`${userspace.byStyle[style].ratio.toFixed(1)}%`.padStart(10)} ${`${iptables.byStyle[style].ratio.toFixed(1)}%`.padStart(10)}`);
+    }
+    process.stdout.write(out.join('\n') + '\n');
   } finally {
-    await proxy?.stop();
-    await client?.close();
-    await pod?.stop();
-    await api?.stop();
-    await etcd?.stop();
+    try {
+      await teardownIptables();
+    } finally {
+      await proxy?.stop();
+      await client?.close();
+      await pod?.stop();
+      await api?.stop();
+      await etcd?.stop();
+    }
   }
 }
 

@@ -8,7 +8,21 @@ export type { Proxier, ProxyMode } from './proxier/proxier.ts';
 export { UserspaceProxier, type UserspaceProxierOptions } from './proxier/userspace/userspace-proxier.ts';
 export { LoadBalancerRR, type LoadBalancerOptions } from './proxier/userspace/load-balancer-rr.ts';
 export { TcpProxySocket, ENDPOINT_DIAL_TIMEOUTS_MS } from './proxier/userspace/tcp-proxy-socket.ts';
-export { IptablesProxier } from './proxier/iptables/iptables-proxier.ts';
-export { buildIptablesRules, jumpRules, portProtoHash, servicePortChainName, servicePortEndpointChainName, serviceExternalChainName, type IptablesRules, type IptablesRulesOptions } from './proxier/iptables/iptables-rules.ts';
+export { IptablesProxier, SYSCTL_ROUTE_LOCALNET, type IptablesProxierOptions } from './proxier/iptables/iptables-proxier.ts';
+export {
+  buildIptablesRules,
+  jumpRules,
+  isServiceChainName,
+  KUBE_NAT_CHAINS,
+  KUBE_FILTER_CHAINS,
+  portProtoHash,
+  servicePortChainName,
+  servicePortEndpointChainName,
+  serviceExternalChainName,
+  type IptablesRules,
+  type IptablesRulesOptions,
+} from './proxier/iptables/iptables-rules.ts';
+export { buildCleanupRules, cleanupLeftovers, isOwnChain, type CleanupPlan } from './proxier/iptables/iptables-cleanup.ts';
+export { iptablesSave, iptablesRestore, iptablesPresent, chainsOf, getSysctl, ensureSysctl, type IptablesTable } from './proxier/iptables/iptables.ts';
 export { ProxierHealth, buildProxierHealthServer } from './healthz/proxier-health.ts';
 export { createProxyMetrics, type ProxyMetrics } from './metrics.ts';

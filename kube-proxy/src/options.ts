@@ -2,6 +2,7 @@
 //
 //   node kube-proxy/src/main.ts --master=http://127.0.0.1:8080 --hostname-override=node-1 \
 //     --proxy-mode=userspace --healthz-port=10256 --metrics-port=10249 [--bind-address=127.0.0.1]
+//   node kube-proxy/src/main.ts --cleanup     # removes the iptables mode's rules, then exits
 //
 // kube-proxy runs on every node and takes no leader lease. Its two HTTP servers are the
 // proxier health server (--healthz-bind-address:--healthz-port, 10256) and the metrics server
@@ -15,6 +16,8 @@ import type { ProxyMode } from './proxier/proxier.ts';
 export interface ParsedKubeProxyFlags {
   common: CommonOptions;
   proxy: KubeProxyOptions;
+  /** --cleanup: remove the iptables rules and exit, instead of running. */
+  cleanup: boolean;
 }
 
 /** upstream's host:port flags also accept a bare IP: returns [host, port or undefined]. */
@@ -32,6 +35,12 @@ export function kubeProxyCommand(): Command {
     .option('--master <url>', 'The address of the Kubernetes API server (overrides any value in kubeconfig).')
     .option('--hostname-override <name>', 'If non-empty, will be used as the name of the Node that kube-proxy is running on.')
     .addOption(new Option('--proxy-mode <mode>', "Which proxy mode to use: 'userspace' (forwarding in this process) or 'iptables' (Linux, root).").choices(['userspace', 'iptables']).default('userspace'))
+    .option('--cleanup', 'If true cleanup iptables rules and exit.', false)
+    .addOption(
+      new Option('--iptables-localhost-nodeports [bool]', 'If false, kube-proxy will disable the legacy behavior of allowing NodePort services to be accessed via localhost. This only applies to iptables mode and IPv4.')
+        .argParser(parseBool('--iptables-localhost-nodeports'))
+        .default(true),
+    )
     .option('--bind-address <ip>', 'The IP address node ports listen on in userspace mode (0.0.0.0 for all IPv4 interfaces).', '0.0.0.0')
     .option('--healthz-bind-address <ip[:port]>', 'The IP address (and port) for the health check server to serve on.', '0.0.0.0')
     .option('--healthz-port <port>', 'The port of the health check server; 0 picks a free port and logs it.', parsePortFlag, 10256)
@@ -74,7 +83,17 @@ export function parseKubeProxyFlags(cmd: Command): ParsedKubeProxyFlags {
     syncPeriodMs: o.syncPeriod,
     minSyncPeriodMs: o.minSyncPeriod,
     configSyncPeriodMs: o.configSyncPeriod,
+    iptablesLocalhostNodePorts: o.iptablesLocalhostNodeports !== false,
     ...(o.hostnameOverride ? { hostnameOverride: o.hostnameOverride } : {}),
   };
-  return { common, proxy };
+  return { common, proxy, cleanup: o.cleanup === true };
+}
+
+/** A Go-style boolean flag value: `--flag`, `--flag=true`, `--flag=false`. */
+function parseBool(name: string) {
+  return (v: string | boolean | undefined): boolean => {
+    if (v === undefined || v === true || v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0') return false;
+    throw new InvalidArgumentError(`${name} must be true or false, got ${v}`);
+  };
 }

@@ -35,6 +35,8 @@ export interface KubeProxyOptions {
   minSyncPeriodMs: number;
   /** --config-sync-period: how often the informers re-deliver everything (0: never). */
   configSyncPeriodMs: number;
+  /** --iptables-localhost-nodeports (iptables mode): node ports answer on 127.0.0.1 too. Default true. */
+  iptablesLocalhostNodePorts?: boolean;
   /** Tests: the bound healthz port. */
   onHealthzListening?(port: number): void;
   clock?: Clock;
@@ -45,7 +47,7 @@ export function nodeNameOf(opts: Pick<KubeProxyOptions, 'hostnameOverride'>): st
 }
 
 export function createProxier(mode: ProxyMode, opts: KubeProxyOptions, ctx: Pick<ComponentContext, 'logger'>, metrics: ProxyMetrics, nodeName: string): Proxier {
-  if (mode === 'iptables') return new IptablesProxier({ logger: ctx.logger, nodeName });
+  if (mode === 'iptables') return new IptablesProxier({ logger: ctx.logger, nodeName, localhostNodePorts: opts.iptablesLocalhostNodePorts ?? true });
   return new UserspaceProxier({ bindAddress: opts.bindAddress, logger: ctx.logger, metrics });
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '@minik8s/shared';
-import { buildIptablesRules, buildProxyState, servicePortChainName, servicePortEndpointChainName } from '../../src/index.ts';
+import { buildIptablesRules, buildProxyState, jumpRules, servicePortChainName, servicePortEndpointChainName } from '../../src/index.ts';
 
 function svc(name: string, spec: Record<string, unknown>): KubeObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'ns1' }, spec: { type: 'ClusterIP', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }], ...spec } };
@@ -83,4 +83,17 @@ test('ClientIP affinity adds recent matches; stale chains of an earlier sync are
   assert.ok(restore.includes('-A KUBE-SEP-SXIVWICOYRO3J4NJ -m comment --comment ns1/svc1:p80 -m recent --name KUBE-SEP-SXIVWICOYRO3J4NJ --set -m tcp -p tcp -j DNAT --to-destination 10.180.0.1:80'));
   assert.ok(restore.includes('-X KUBE-SVC-OLDOLDOLDOLDOLD1'));
   assert.ok(!restore.includes('-X KUBE-SEP-SXIVWICOYRO3J4NJ'));
+});
+
+test('localhost node ports (the default): KUBE-FIREWALL guards 127.0.0.0/8; turned off, KUBE-NODEPORTS skips it', () => {
+  const state = buildProxyState([svc('svc1', { type: 'NodePort', ports: [{ name: 'p80', port: 80, nodePort: 30080, protocol: 'TCP' }] })], [slice('svc1', [['10.180.0.1']])], 'node-1');
+  const on = buildIptablesRules(state);
+  assert.ok(on.chains.filter.includes('KUBE-FIREWALL'));
+  assert.ok(on.restore.includes('-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'));
+  assert.match(on.restore, /--dst-type LOCAL -j KUBE-NODEPORTS\n/);
+  assert.deepEqual(jumpRules().filter(([, , args]) => args.at(-1) === 'KUBE-FIREWALL').map(([t, c]) => `${t}/${c}`), ['filter/INPUT', 'filter/OUTPUT']);
+  const off = buildIptablesRules(state, { localhostNodePorts: false });
+  assert.ok(!off.restore.includes('KUBE-FIREWALL'));
+  assert.match(off.restore, /--dst-type LOCAL ! -d 127\.0\.0\.0\/8 -j KUBE-NODEPORTS\n/);
+  assert.equal(jumpRules({ localhostNodePorts: false }).filter(([, , args]) => args.at(-1) === 'KUBE-FIREWALL').length, 0);
 });

@@ -12,7 +12,10 @@
 //   KUBE-SVL-<hash>   the same over this node's endpoints only
 //   KUBE-SEP-<hash>   masquerades hairpin traffic and DNATs to the endpoint
 //   KUBE-POSTROUTING / KUBE-MARK-MASQ   the masquerade mark (0x4000)
-// filter table: REJECT for service ports without endpoints, and KUBE-FORWARD.
+// filter table: REJECT for service ports without endpoints, KUBE-FORWARD, and (with localhost
+// node ports, upstream's default) KUBE-FIREWALL, which drops packets to 127.0.0.0/8 from
+// elsewhere: route_localnet=1 would otherwise let other hosts reach the node's loopback
+// services (https://issue.k8s.io/90259).
 //
 // Chain names hash `ns/name:port` + protocol (lower case) [+ endpoint] with SHA-256, base32,
 // first 16 characters, exactly as upstream, so the rules read like a real node's. Chains from
@@ -30,6 +33,20 @@ export interface IptablesRulesOptions {
   existingChains?: { nat?: readonly string[]; filter?: readonly string[] };
   /** The pod CIDR: traffic to a cluster IP from outside it is masqueraded (--cluster-cidr). */
   clusterCIDR?: string;
+  /**
+   * Node ports also answer on 127.0.0.1 (--iptables-localhost-nodeports, default true; needs
+   * the sysctl net.ipv4.conf.all.route_localnet=1, which the proxier sets).
+   */
+  localhostNodePorts?: boolean;
+}
+
+/** Our fixed chains per table; --cleanup deletes these and every service chain (isServiceChainName). */
+export const KUBE_NAT_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'] as const;
+export const KUBE_FILTER_CHAINS = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-FORWARD', 'KUBE-FIREWALL'] as const;
+
+/** KUBE-SVC-, KUBE-SVL-, KUBE-EXT-, KUBE-SEP-, KUBE-FW- chains: one per service port or endpoint. */
+export function isServiceChainName(chain: string): boolean {
+  return /^KUBE-(SVC|SVL|EXT|SEP|FW)-/.test(chain);
 }
 
 export interface IptablesRules {
@@ -92,8 +109,9 @@ function probability(n: number): string {
 }
 
 export function buildIptablesRules(state: ProxyState, opts: IptablesRulesOptions = {}): IptablesRules {
-  const natChains = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
-  const filterChains = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-FORWARD'];
+  const localhostNodePorts = opts.localhostNodePorts ?? true;
+  const natChains: string[] = [...KUBE_NAT_CHAINS];
+  const filterChains = KUBE_FILTER_CHAINS.filter((c) => c !== 'KUBE-FIREWALL' || localhostNodePorts);
   const nat: string[] = [
     `-A KUBE-POSTROUTING -m mark ! --mark ${KUBE_MARK_MASQ_VALUE}/${KUBE_MARK_MASQ_VALUE} -j RETURN`,
     `-A KUBE-POSTROUTING -j MARK --xor-mark ${KUBE_MARK_MASQ_VALUE}`,
@@ -102,6 +120,9 @@ export function buildIptablesRules(state: ProxyState, opts: IptablesRulesOptions
   ];
   const natServices: string[] = [];
   const filter: string[] = [];
+  if (localhostNodePorts) {
+    filter.push(`-A KUBE-FIREWALL -m comment --comment ${comment('block incoming localnet connections')} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`);
+  }
 
   for (const sp of state.services.values()) {
     const proto = sp.protocol.toLowerCase();
@@ -172,7 +193,9 @@ export function buildIptablesRules(state: ProxyState, opts: IptablesRulesOptions
     }
   }
 
-  natServices.push(`-A KUBE-SERVICES -m comment --comment ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
+  // Last: node ports on every local address; 127.0.0.0/8 too only with localhost node ports.
+  const destinations = localhostNodePorts ? '-m addrtype --dst-type LOCAL' : '-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8';
+  natServices.push(`-A KUBE-SERVICES -m comment --comment ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} ${destinations} -j KUBE-NODEPORTS`);
   filter.push(
     '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
     `-A KUBE-FORWARD -m comment --comment ${comment('kubernetes forwarding rules')} -m mark --mark ${KUBE_MARK_MASQ_VALUE}/${KUBE_MARK_MASQ_VALUE} -j ACCEPT`,
@@ -223,14 +246,25 @@ function balance(sp: ServicePort, chain: string, endpoints: readonly Endpoint[],
 function stale(existing: readonly string[] | undefined, wanted: readonly string[]): string[] {
   if (!existing) return [];
   const keep = new Set(wanted);
-  return existing.filter((c) => /^KUBE-(SVC|SVL|EXT|SEP|FW)-/.test(c) && !keep.has(c));
+  return existing.filter((c) => isServiceChainName(c) && !keep.has(c));
 }
 
-/** The jumps from the built-in chains into ours ([table, chain, rule args]), ensured with -C / -I. */
-export function jumpRules(): Array<[table: string, chain: string, args: string[]]> {
+/**
+ * The jumps from the built-in chains into ours ([table, chain, rule args]), ensured with -C / -I
+ * (so they come first, before e.g. Docker's). KUBE-FIREWALL's jumps carry no comment, as
+ * upstream's (they duplicate the kubelet's there).
+ */
+export function jumpRules(opts: Pick<IptablesRulesOptions, 'localhostNodePorts'> = {}): Array<[table: 'filter' | 'nat', chain: string, args: string[]]> {
   const c = (text: string) => ['-m', 'comment', '--comment', text];
+  const firewall: Array<['filter', string, string[]]> = (opts.localhostNodePorts ?? true)
+    ? [
+        ['filter', 'INPUT', ['-j', 'KUBE-FIREWALL']],
+        ['filter', 'OUTPUT', ['-j', 'KUBE-FIREWALL']],
+      ]
+    : [];
   return [
-    ['filter', 'INPUT', ['-m', 'conntrack', '--ctstate', 'NEW', ...c('kubernetes load balancer firewall'), '-j', 'KUBE-EXTERNAL-SERVICES']],
+    ...firewall,
+    ['filter', 'INPUT', ['-m', 'conntrack', '--ctstate', 'NEW', ...c('kubernetes externally-visible service portals'), '-j', 'KUBE-EXTERNAL-SERVICES']],
     ['filter', 'INPUT', [...c('kubernetes health check service ports'), '-j', 'KUBE-NODEPORTS']],
     ['filter', 'FORWARD', [...c('kubernetes forwarding rules'), '-j', 'KUBE-FORWARD']],
     ['filter', 'FORWARD', ['-m', 'conntrack', '--ctstate', 'NEW', ...c('kubernetes service portals'), '-j', 'KUBE-SERVICES']],
