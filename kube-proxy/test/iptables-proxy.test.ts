@@ -30,6 +30,8 @@ import { apiClient, endpointSlice, freeNodePort, getOnce, nodePortService, podAd
 const host = podAddress();
 const skip = host ? await iptablesSkipReason() : 'this host has no non-loopback IPv4 address for the stand-in pods';
 const WEB = { key: 'default/web:http', protocol: 'TCP' };
+/** The apiserver's --service-node-port-range here: below the default range and below the kernel's ephemeral ports. */
+const NODE_PORTS = { base: 29000, size: 1000 };
 
 describe('kube-proxy iptables mode', { skip: skip ?? false }, () => {
   let firewallBefore: string[];
@@ -56,12 +58,15 @@ describe('kube-proxy iptables mode', { skip: skip ?? false }, () => {
     routeLocalnetBefore = await routeLocalnet();
     process.once('exit', cleanupOnExit);
     etcd = await startEtcd();
-    api = await startApiserver({ etcdServers: etcd.endpoints });
+    // Node ports outside the default range: the rules match every local address, so a port
+    // another test's apiserver hands out (30000-32767) or a server's listen(0) port (32768 and
+    // up) must never be one of ours.
+    api = await startApiserver({ etcdServers: etcd.endpoints, args: [`--service-node-port-range=${NODE_PORTS.base}-${NODE_PORTS.base + NODE_PORTS.size - 1}`] });
     client = apiClient(api.url);
     pods = await Promise.all(['web-a', 'web-b', 'web-c'].map((n) => startPeerRecordingBackend(n, host!)));
     // Later flags win: proxy-env starts userspace mode by default.
     proxy = await startKubeProxy(api.url, ['--proxy-mode=iptables']);
-    nodePort = await freeNodePort();
+    nodePort = await freeNodePort(new Set(), NODE_PORTS);
   });
 
   after(async () => {

@@ -39,13 +39,14 @@ export async function kubeLines(): Promise<string[]> {
 }
 
 /**
- * Lines of `before` missing from `after`, except Docker's per-container rules (in its DOCKER
- * chains or naming a container's /32 address), which come and go with other tests' containers.
+ * Lines of `before` missing from `after`, except rules that come and go with other tests running
+ * beside this one: Docker's per-container rules (in its DOCKER chains or naming a container's /32
+ * address) and the FORWARD rules of our kubelets' pod bridges (`mk8s<hash>`).
  */
 export function removedLines(before: readonly string[], after: readonly string[]): string[] {
   const now = new Set(after);
-  const perContainer = (l: string) => /^-A DOCKER /.test(l) || /\/32 /.test(l);
-  return before.filter((l) => !now.has(l) && !perContainer(l));
+  const transient = (l: string) => /^-A DOCKER /.test(l) || /\/32 /.test(l) || / mk8s[0-9a-f]+ /.test(l);
+  return before.filter((l) => !now.has(l) && !transient(l));
 }
 
 /** Runs `node kube-proxy/src/main.ts --cleanup`; resolves with its exit code and output. */

@@ -73,9 +73,9 @@ export function getOnce(url: string, timeoutMs = 5_000): Promise<{ body?: string
 }
 
 /** A port of the default node port range that nothing on 127.0.0.1 listens on right now. */
-export async function freeNodePort(taken: ReadonlySet<number> = new Set()): Promise<number> {
+export async function freeNodePort(taken: ReadonlySet<number> = new Set(), range: { base: number; size: number } = { base: 30000, size: 2768 }): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 30000 + Math.floor(Math.random() * 2768);
+    const port = range.base + Math.floor(Math.random() * range.size);
     if (taken.has(port)) continue;
     const ok = await new Promise<boolean>((resolve) => {
       const s = createTcpServer();
@@ -84,7 +84,7 @@ export async function freeNodePort(taken: ReadonlySet<number> = new Set()): Prom
     });
     if (ok) return port;
   }
-  throw new Error('no free port in 30000-32767');
+  throw new Error(`no free port in ${range.base}-${range.base + range.size - 1}`);
 }
 
 export interface KubeProxyProcess {
