@@ -25,7 +25,6 @@
 // this cluster must not share a node name with the README scenario's, which `pnpm test` may run
 // at the same time. For the same reason its address (127.0.0.3) and pod CIDR are its own.
 
-import { request } from 'node:http';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,7 +32,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { kubectl, startEtcd, waitFor, type EtcdHandle } from '@minik8s/shared/testing';
+import { getOnce, kubectl, startEtcd, tally, waitFor, type EtcdHandle } from '@minik8s/shared/testing';
 import { startLocalCluster, type LocalCluster } from '../../../deploy/src/index.ts';
 import { BridgeNetwork } from '../../../kubelet/src/runtime/process/bridge-network.ts';
 
@@ -190,33 +189,6 @@ async function endpoints(): Promise<EndpointView[]> {
 }
 
 const show = (x: unknown) => JSON.stringify(x);
-
-/** One GET on a fresh connection (no keep-alive: each request is a connection the proxy places). */
-function getOnce(url: string, timeoutMs = 5_000): Promise<{ body?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(res.statusCode === 200 ? { body: body.trim() } : { error: `HTTP ${res.statusCode} ${body.trim()}` }));
-      res.on('error', (e) => resolve({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e) => resolve({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
-    req.end();
-  });
-}
-
-/** `n` requests one after the other: answer (pod name, or `error:<code>`) -> count. */
-async function tally(url: string, n: number): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const r = await getOnce(url);
-    const key = r.body ?? `error:${r.error}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
 
 /**
  * Polls `check` (which returns whether it is done and the state it saw) until done; at the

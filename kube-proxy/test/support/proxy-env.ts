@@ -7,7 +7,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer as createHttpServer, request, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { RestClient, type KubeObject } from '@minik8s/shared';
@@ -54,22 +54,6 @@ export async function startBackend(name: string, host: string): Promise<Backend>
         server.close(() => resolve());
       }),
   };
-}
-
-/** GET on a new connection (no keep-alive): the body, or the error code (ECONNREFUSED...). */
-export function getOnce(url: string, timeoutMs = 5_000): Promise<{ body?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ body }));
-      res.on('error', (e) => resolve({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e) => resolve({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
-    req.end();
-  });
 }
 
 /** A port of the default node port range that nothing on 127.0.0.1 listens on right now. */
@@ -188,13 +172,4 @@ export function endpointSlice(service: string, name: string, backend: { host: st
   };
 }
 
-/** Names answering `n` requests sent one by one, each on a new connection, with their counts. */
-export async function tally(url: string, n: number): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const r = await getOnce(url);
-    const key = r.body ?? `error:${r.error}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
+export { getOnce, tally } from '@minik8s/shared/testing';

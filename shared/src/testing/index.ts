@@ -9,3 +9,4 @@ export { startEtcdProcess } from './etcd-process.ts';
 export { etcdIsHealthy } from './etcd-health.ts';
 export { startApiserver, REPO_ROOT, type ApiserverHandle, type ApiserverOptions } from './apiserver.ts';
 export { writeKubeconfig, kubectl, type KubectlResult } from './kubectl.ts';
+export { getOnce, tally } from './get-once.ts';
