@@ -23,9 +23,8 @@ import {
   routeLocalnet,
   runCleanup,
   runCleanupSync,
-  startPeerRecordingBackend,
 } from './support/iptables-env.ts';
-import { apiClient, endpointSlice, freeNodePort, getOnce, nodePortService, podAddress, startKubeProxy, tally, type KubeProxyProcess } from './support/proxy-env.ts';
+import { apiClient, endpointSlice, freeNodePort, getOnce, nodePortService, podAddress, startBackend, startKubeProxy, tally, type Backend, type KubeProxyProcess } from './support/proxy-env.ts';
 
 const host = podAddress();
 const skip = host ? await iptablesSkipReason() : 'this host has no non-loopback IPv4 address for the stand-in pods';
@@ -41,7 +40,7 @@ describe('kube-proxy iptables mode', { skip: skip ?? false }, () => {
   let api: ApiserverHandle;
   let client: RestClient;
   let proxy: KubeProxyProcess | undefined;
-  let pods: Array<Awaited<ReturnType<typeof startPeerRecordingBackend>>> = [];
+  let pods: Backend[] = [];
   let nodePort: number;
   let clusterIP: string;
 
@@ -63,7 +62,7 @@ describe('kube-proxy iptables mode', { skip: skip ?? false }, () => {
     // up) must never be one of ours.
     api = await startApiserver({ etcdServers: etcd.endpoints, args: [`--service-node-port-range=${NODE_PORTS.base}-${NODE_PORTS.base + NODE_PORTS.size - 1}`] });
     client = apiClient(api.url);
-    pods = await Promise.all(['web-a', 'web-b', 'web-c'].map((n) => startPeerRecordingBackend(n, host!)));
+    pods = await Promise.all(['web-a', 'web-b', 'web-c'].map((n) => startBackend(n, host!)));
     // Later flags win: proxy-env starts userspace mode by default.
     proxy = await startKubeProxy(api.url, ['--proxy-mode=iptables']);
     nodePort = await freeNodePort(new Set(), NODE_PORTS);

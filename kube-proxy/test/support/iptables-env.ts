@@ -3,11 +3,8 @@
 // them, `kube-proxy --cleanup` as a real process, and the route_localnet sysctl.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { REPO_ROOT } from '@minik8s/shared/testing';
-import type { Backend } from './proxy-env.ts';
 import { chainsOf, getSysctl, iptablesPresent, iptablesSave, SYSCTL_ROUTE_LOCALNET } from '../../src/index.ts';
 
 /**
@@ -71,36 +68,4 @@ export function routeLocalnet(): Promise<number> {
 /** Puts route_localnet back (kube-proxy sets it to 1 and, as upstream, never resets it). */
 export function restoreRouteLocalnet(value: number): void {
   writeFileSync(`/proc/sys/${SYSCTL_ROUTE_LOCALNET}`, `${value}\n`);
-}
-
-/**
- * proxy-env's stand-in pod (answers every request with its name) that also records the
- * addresses its clients came from: after iptables' DNAT and masquerade, the pod sees the node's
- * address, never 127.0.0.1.
- */
-export async function startPeerRecordingBackend(name: string, host: string): Promise<Backend & { peers(): Set<string> }> {
-  let served = 0;
-  const peers = new Set<string>();
-  const server = createServer((req, res) => {
-    served++;
-    peers.add(req.socket.remoteAddress ?? '');
-    req.resume();
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(name) });
-    res.end(name);
-  });
-  server.listen({ host, port: 0 });
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  return {
-    name,
-    host,
-    port,
-    served: () => served,
-    peers: () => peers,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -27,14 +27,18 @@ export interface Backend {
   port: number;
   /** Requests answered so far. */
   served(): number;
+  /** The addresses its clients came from (after iptables' DNAT and masquerade: the node's). */
+  peers(): Set<string>;
   close(): Promise<void>;
 }
 
 /** An HTTP server answering every request with its name (a pod of a Deployment). */
 export async function startBackend(name: string, host: string): Promise<Backend> {
   let served = 0;
+  const peers = new Set<string>();
   const server: Server = createHttpServer((req, res) => {
     served++;
+    peers.add(req.socket.remoteAddress ?? '');
     req.resume();
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(name) });
     res.end(name);
@@ -48,6 +52,7 @@ export async function startBackend(name: string, host: string): Promise<Backend>
     host,
     port,
     served: () => served,
+    peers: () => peers,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
