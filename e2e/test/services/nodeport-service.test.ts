@@ -20,10 +20,10 @@
 // Every wait polls with a deadline and fails with the state it saw last. The steps build on
 // each other; one whose predecessor failed fails at once.
 //
-// The node is not called node-1: the kubelet names its bridge and network namespaces after its
-// node (kubelet/src/runtime/process/bridge-network.ts) and removes all of them when it stops, so
-// this cluster must not share a node name with the README scenario's, which `pnpm test` may run
-// at the same time. For the same reason its address (127.0.0.3) and pod CIDR are its own.
+// `pnpm test` may run the README scenario's cluster at the same time: this one's node address
+// (127.0.0.3) and pod CIDR are its own, so their routes never overlap, and its node has a name of
+// its own so the two are easy to tell apart in the logs (the bridges already differ: the kubelet
+// names its bridge after its node name and state dir, see bridge-network.ts).
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -360,12 +360,12 @@ describe('a NodePort Service in front of a Deployment, on a whole local cluster'
     for (const c of cluster!.components) assert.equal(c.process.running, false, `${c.name} still runs`);
     const unclean = report.exits.filter((e) => e.how !== 'exited with code 0');
     assert.deepEqual(unclean, [], `every daemon exits 0 on SIGTERM (launcher log:\n${launcherLog.join('\n')})`);
-    const bridge = new BridgeNetwork({ nodeName: NODE, podCIDR: () => undefined, stateDir: '/nonexistent' }).bridge;
+    const tag = BridgeNetwork.tagFor(NODE, join(dataDir!, 'kubelet', NODE, 'process-runtime'));
+    const bridge = `mk8s${tag}`;
     const run = promisify(execFile);
     const links = (await run('ip', ['-o', 'link', 'show'])).stdout;
     assert.ok(!links.includes(bridge), `bridge ${bridge} is gone:\n${links}`);
     const namespaces = (await run('ip', ['netns', 'list'])).stdout;
-    const tag = bridge.slice('mk8s'.length);
     assert.ok(!namespaces.includes(`mk8s-${tag}-`), `no network namespace of ${NODE} is left:\n${namespaces}`);
   });
 });

@@ -4,7 +4,7 @@
 // them, a hostNetwork pod keeps the host's network, and once the pods and kubelets are gone no
 // namespace or bridge is left. Skipped unless root on Linux with `ip` and `nsenter`.
 
-import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -20,7 +20,9 @@ const NS = 'net';
 let cluster: TestCluster;
 let k1: KubeletProcess;
 let k2: KubeletProcess;
-const bridges = ['node-n1', 'node-n2'].map((n) => new BridgeNetwork({ nodeName: n, podCIDR: () => undefined, stateDir: '/nonexistent' }).bridge);
+/** This test's kubelets' bridge tags (they hash the node name and the state dir). */
+let nodeTags: string[] = [];
+const bridges = () => nodeTags.map((t) => `mk8s${t}`);
 
 before(async () => {
   if (!supported) return;
@@ -28,6 +30,7 @@ before(async () => {
   // node-n2 takes the default choice, auto: bridge, as this runs as root.
   k1 = await cluster.startKubelet('node-n1', ['--pod-network=bridge', '--pod-cidr=10.250.1.0/24']);
   k2 = await cluster.startKubelet('node-n2', ['--pod-network=auto', '--pod-cidr=10.250.2.0/24']);
+  nodeTags = [k1, k2].map((k) => BridgeNetwork.tagFor(k.nodeName, join(k.rootDir, 'process-runtime')));
   await cluster.createNamespace(NS);
 });
 
@@ -37,11 +40,10 @@ after(async () => {
 });
 
 // Only this test's nodes: other tests (the README scenario) may run bridge pods meanwhile.
-const tags = ['node-n1', 'node-n2'].map((n) => `mk8s-${createHash('sha256').update(n).digest('hex').slice(0, 8)}-`);
 
 async function netnsNames(): Promise<string[]> {
   const { stdout } = await run('ip', ['netns', 'list']);
-  return stdout.split('\n').map((l) => l.split(' ')[0]).filter((n) => tags.some((t) => n.startsWith(t)));
+  return stdout.split('\n').map((l) => l.split(' ')[0]).filter((n) => nodeTags.some((t) => n.startsWith(`mk8s-${t}-`)));
 }
 
 describe('bridge pod network', { skip: !supported && 'needs root on Linux with ip and nsenter' }, () => {
@@ -109,19 +111,19 @@ describe('bridge pod network', { skip: !supported && 'needs root on Linux with i
   test('deleted pods and stopped kubelets leave no namespace, veth or bridge behind', async () => {
     // The host ends of our pods' veths: those enslaved to this test's bridges.
     const links = (await run('ip', ['-o', 'link'])).stdout.split('\n');
-    const ourVeths = links.filter((l) => bridges.some((br) => l.includes(` master ${br} `))).map((l) => l.split(':')[1].trim().split('@')[0]);
+    const ourVeths = links.filter((l) => bridges().some((br) => l.includes(` master ${br} `))).map((l) => l.split(':')[1].trim().split('@')[0]);
     assert.ok(ourVeths.length > 0, 'the running pods have veths on the bridges');
     for (const name of ['web-1', 'web-2', 'web-3', 'client', 'on-host']) await cluster.client.delete('pods', name, { namespace: NS });
     await waitFor(async () => (await cluster.client.list('pods', { namespace: NS })).items.length === 0, { timeoutMs: 30_000, message: 'pods not deleted' });
     await k1.stop();
     await k2.stop();
     assert.deepEqual(await netnsNames(), []);
-    for (const br of bridges) {
+    for (const br of bridges()) {
       await assert.rejects(run('ip', ['link', 'show', br]), `bridge ${br} left behind`);
     }
     const { stdout } = await run('ip', ['-o', 'link']);
     for (const veth of ourVeths) assert.ok(!stdout.includes(` ${veth}@`), `veth ${veth} left behind`);
     const rules = (await run('iptables', ['-w', '-S', 'FORWARD'])).stdout;
-    for (const br of bridges) assert.ok(!rules.includes(br), `FORWARD rules of ${br} left behind`);
+    for (const br of bridges()) assert.ok(!rules.includes(br), `FORWARD rules of ${br} left behind`);
   });
 });

@@ -1,7 +1,9 @@
 // Pod networking for the process runtime (as root, `--pod-network=bridge`): what a pause
 // container and a bridge CNI plugin do, with `ip` and `iptables`.
 //
-// - One Linux bridge per kubelet (`mk8s<hash of the node name>`), holding the first address of
+// - One Linux bridge per kubelet (`mk8s<tag>`, the tag a hash of the node name and the state
+//   dir, so two clusters on one machine that both have a `node-1` do not share one, while a
+//   restarted kubelet finds what its predecessor left), holding the first address of
 //   the node's podCIDR as the pods' gateway. FORWARD rules accept traffic in and out of it
 //   (Docker's FORWARD policy is DROP), so pods on two kubelets of one machine reach each other
 //   through the host, and the host reaches every pod.
@@ -15,7 +17,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../interface.ts';
@@ -78,9 +80,14 @@ export class BridgeNetwork {
 
   constructor(opts: BridgeNetworkOptions) {
     this.opts = opts;
-    this.tag = createHash('sha256').update(opts.nodeName).digest('hex').slice(0, 8);
+    this.tag = BridgeNetwork.tagFor(opts.nodeName, opts.stateDir);
     this.bridge = `mk8s${this.tag}`;
     this.leaseDir = join(opts.stateDir, 'ipam');
+  }
+
+  /** The 8 hex digits that name a kubelet's bridge (`mk8s<tag>`) and prefix its namespaces (`mk8s-<tag>-`). */
+  static tagFor(nodeName: string, stateDir: string): string {
+    return createHash('sha256').update(`${nodeName}\0${resolve(stateDir)}`).digest('hex').slice(0, 8);
   }
 
   static supported(): boolean {
