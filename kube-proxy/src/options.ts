@@ -9,7 +9,7 @@
 // (--metrics-bind-address:--metrics-port, 10249, which also answers /healthz as upstream's).
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDurationFlag, parseIntFlag, parseNumberFlag, parsePortFlag, type CommonOptions } from '@minik8s/shared';
+import { parseBoolFlag, parseDurationFlag, parseIntFlag, parseNumberFlag, parsePortFlag, type CommonOptions } from '@minik8s/shared';
 import type { KubeProxyOptions } from './proxy-server.ts';
 import type { ProxyMode } from './proxier/proxier.ts';
 
@@ -38,7 +38,7 @@ export function kubeProxyCommand(): Command {
     .option('--cleanup', 'If true cleanup iptables rules and exit.', false)
     .addOption(
       new Option('--iptables-localhost-nodeports [bool]', 'If false, kube-proxy will disable the legacy behavior of allowing NodePort services to be accessed via localhost. This only applies to iptables mode and IPv4.')
-        .argParser(parseBool('--iptables-localhost-nodeports'))
+        .argParser(parseBoolFlag)
         .default(true),
     )
     .option('--bind-address <ip>', 'The IP address node ports listen on in userspace mode (0.0.0.0 for all IPv4 interfaces).', '0.0.0.0')
@@ -87,13 +87,4 @@ export function parseKubeProxyFlags(cmd: Command): ParsedKubeProxyFlags {
     ...(o.hostnameOverride ? { hostnameOverride: o.hostnameOverride } : {}),
   };
   return { common, proxy, cleanup: o.cleanup === true };
-}
-
-/** A Go-style boolean flag value: `--flag`, `--flag=true`, `--flag=false`. */
-function parseBool(name: string) {
-  return (v: string | boolean | undefined): boolean => {
-    if (v === undefined || v === true || v === 'true' || v === '1') return true;
-    if (v === 'false' || v === '0') return false;
-    throw new InvalidArgumentError(`${name} must be true or false, got ${v}`);
-  };
 }

@@ -22,6 +22,7 @@
 import { isAlreadyExists, isConflict, isNotFound, type KubeObject } from '@minik8s/shared';
 import type { GenericStore } from '../registry/generic-store.ts';
 import type { Registry } from '../registry/registry.ts';
+import { deepEqual } from '../validation/index.ts';
 
 export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -58,11 +59,11 @@ export class EndpointReconciler {
 
   /** One pass over both objects; resolves with what it wrote. Throws only on outages and bugs. */
   async reconcile(ep: ApiserverEndpoint): Promise<{ endpoints: Write; endpointSlice: Write }> {
-    const endpoints = await this.ensure(this.endpoints, this.desiredEndpoints(ep), (cur, want) => sameJSON(cur.subsets, want.subsets));
+    const endpoints = await this.ensure(this.endpoints, this.desiredEndpoints(ep), (cur, want) => deepEqual(cur.subsets, want.subsets));
     const endpointSlice = await this.ensure(
       this.slices,
       this.desiredSlice(ep),
-      (cur, want) => cur.addressType === want.addressType && sameJSON(cur.endpoints, want.endpoints) && sameJSON(cur.ports, want.ports),
+      (cur, want) => cur.addressType === want.addressType && deepEqual(cur.endpoints, want.endpoints) && deepEqual(cur.ports, want.ports),
     );
     return { endpoints, endpointSlice };
   }
@@ -108,7 +109,7 @@ export class EndpointReconciler {
         throw e;
       }
     }
-    if (same(current, want) && sameJSON(current.metadata.labels ?? {}, want.metadata.labels)) return 'unchanged';
+    if (same(current, want) && deepEqual(current.metadata.labels ?? {}, want.metadata.labels)) return 'unchanged';
     try {
       await store.update(
         namespace,
@@ -130,14 +131,3 @@ export class EndpointReconciler {
 }
 
 export type Write = 'created' | 'updated' | 'unchanged' | 'lost-race';
-
-/** Equality of JSON values (what is stored is JSON; key order is not significant). */
-export function sameJSON(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameJSON(x, (b as unknown[])[i]));
-  const ka = Object.keys(a as Obj).filter((k) => (a as Obj)[k] !== undefined);
-  const kb = Object.keys(b as Obj).filter((k) => (b as Obj)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => sameJSON((a as Obj)[k], (b as Obj)[k]));
-}

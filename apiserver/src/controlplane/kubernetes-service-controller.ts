@@ -30,7 +30,8 @@ import type { Logger } from 'pino';
 import { isAlreadyExists, isConflict, isNotFound, isStatusError, type KubeObject } from '@minik8s/shared';
 import type { GenericStore } from '../registry/generic-store.ts';
 import type { Registry } from '../registry/registry.ts';
-import { EndpointReconciler, sameJSON, type Write } from './endpoint-reconciler.ts';
+import { EndpointReconciler, type Write } from './endpoint-reconciler.ts';
+import { deepEqual } from '../validation/index.ts';
 import { unusableAdvertiseAddress } from './advertise-address.ts';
 
 export const KUBERNETES_SERVICE_NAME = 'kubernetes';
@@ -257,5 +258,5 @@ function ipAlreadyAllocated(e: unknown): boolean {
 function samePorts(stored: unknown, want: Obj[]): boolean {
   if (!Array.isArray(stored) || stored.length !== want.length) return false;
   const fields = ['name', 'protocol', 'appProtocol', 'port', 'targetPort', 'nodePort'];
-  return want.every((w, i) => fields.every((f) => sameJSON((stored[i] as Obj | undefined)?.[f], w[f])));
+  return want.every((w, i) => fields.every((f) => deepEqual((stored[i] as Obj | undefined)?.[f], w[f])));
 }
