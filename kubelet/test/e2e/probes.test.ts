@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '@minik8s/shared/testing';
+import { freePort, waitFor } from '@minik8s/shared/testing';
 import { condition, containerStatus, startCluster, type TestCluster } from '../support/cluster.ts';
 
 let cluster: TestCluster;
@@ -20,10 +20,6 @@ before(async () => {
 after(async () => {
   await cluster?.stop();
 });
-
-function freePortNumber(): number {
-  return 20_000 + Math.floor(Math.random() * 30_000);
-}
 
 describe('probes', () => {
   test('a failing liveness probe restarts the container', async () => {
@@ -54,7 +50,7 @@ describe('probes', () => {
   });
 
   test('a failing readiness probe makes the pod not Ready, without a restart', async () => {
-    const port = freePortNumber();
+    const port = await freePort();
     await cluster.createPod(NS, {
       metadata: { name: 'readiness' },
       spec: {
@@ -87,7 +83,7 @@ describe('probes', () => {
   });
 
   test('a startup probe holds readiness back until it succeeds; tcpSocket probes connect', async () => {
-    const port = freePortNumber();
+    const port = await freePort();
     await cluster.createPod(NS, {
       metadata: { name: 'slow-start' },
       spec: {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '@minik8s/shared/testing';
+import { freePort, waitFor } from '@minik8s/shared/testing';
 import { condition, containerStatus, kubeletGet, startCluster, type KubeletProcess, type TestCluster } from '../support/cluster.ts';
 
 let cluster: TestCluster;
@@ -224,7 +224,8 @@ describe('process runtime', () => {
   });
 
   test('two containers of one pod reach each other on localhost', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // The process runtime shares the host's network: ask the kernel for a port nobody holds.
+    const port = await freePort();
     await cluster.createPod(NS, {
       metadata: { name: 'pair' },
       spec: {
