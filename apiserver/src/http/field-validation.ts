@@ -2,7 +2,7 @@
 // Warning header, which kubectl prints) or nothing; in the last two cases they are dropped, as
 // the real decoder drops what its types do not have. A wrong JSON type is always an error.
 
-import { StatusError, badRequest, type KubeObject, type ResourceInfo } from '@minik8s/shared';
+import { StatusError, badRequest, type KubeObject } from '@minik8s/shared';
 import { validateStructure } from '../openapi/index.ts';
 import { decodeError } from '../validation/index.ts';
 import { q1, type RequestScope } from './scope.ts';
@@ -17,15 +17,9 @@ export interface PatchContext {
   value: () => string;
 }
 
-export function checkFields(
-  scope: RequestScope,
-  obj: KubeObject,
-  info: ResourceInfo = scope.info,
-  kind = info.kind,
-  version = info.version,
-  group = info.group,
-  patch?: PatchContext,
-): void {
+/** Checks `obj` (of the request's kind) for wrong types and unknown fields; `patch` when it is a patched object. */
+export function checkFields(scope: RequestScope, obj: KubeObject, patch?: PatchContext): void {
+  const { kind, version, group } = scope.info;
   const mode = q1(scope.query, 'fieldValidation') ?? 'Warn';
   if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') {
     throw badRequest(`fieldValidation parameter unsupported: ${mode}`);

@@ -80,7 +80,7 @@ export async function patchHandler(scope: RequestScope): Promise<void> {
         // Strict blames unknown fields on the patch: the patch itself (strategic) or the patched
         // object (json, merge), read when the error is raised, before any field is dropped.
         const context: PatchContext = { value: () => (type === 'application/strategic-merge-patch+json' ? goSprint(patch) : JSON.stringify(result)) };
-        checkFields(scope, result, info, info.kind, info.version, info.group, context);
+        checkFields(scope, result, context);
       }
       return result;
     },
