@@ -142,6 +142,7 @@ export class Kubelet {
     this.server = new KubeletServer({
       runtime,
       findPod: (ns, name) => this.podManager.podByKey(ns, name),
+      podStatus: (uid) => this.statusManager.getPodStatus(uid),
       pods: () => this.podWorkers.pods(),
       registry: deps.registry,
       logger,

@@ -25,6 +25,8 @@ export interface KubeletServerDeps {
   runtime: RuntimeService;
   /** A pod this kubelet runs, by namespace and name (static pods by their mirror name). */
   findPod(namespace: string, name: string): Pod | undefined;
+  /** The status this kubelet last generated for a pod (the status manager's), if any. */
+  podStatus?(uid: string): Pod['status'] | undefined;
   pods(): Pod[];
   registry?: Registry;
   logger?: Logger;
@@ -55,6 +57,22 @@ function intParam(name: string, v: unknown): number | undefined {
   const s = String(Array.isArray(v) ? v[v.length - 1] : v);
   if (!/^-?[0-9]+$/.test(s)) throw new HttpError(400, 'BadRequest', `invalid ${name}: ${JSON.stringify(s)}`);
   return Number(s);
+}
+
+/**
+ * Why a container that never ran has no logs, from its waiting reason in the pod's status
+ * (upstream's validateContainerLogStatus): the two image-pull reasons in words, any other as it is.
+ */
+function notStartedMessage(container: string, podName: string, status: Pod['status'] | undefined): string {
+  const statuses = [...(status?.containerStatuses ?? []), ...(status?.initContainerStatuses ?? [])];
+  const cs = statuses.find((s) => s.name === container);
+  if (!cs) return `container "${container}" in pod "${podName}" is not available`;
+  const prefix = `container "${container}" in pod "${podName}" is waiting to start`;
+  const reason = cs.state?.waiting?.reason;
+  if (reason === undefined) return `${prefix} - no logs yet`;
+  if (reason === 'ErrImagePull') return `${prefix}: image can't be pulled`;
+  if (reason === 'ImagePullBackOff') return `${prefix}: trying and failing to pull image`;
+  return `${prefix}: ${reason}`;
 }
 
 export class KubeletServer {
@@ -91,7 +109,7 @@ export class KubeletServer {
     const c = previous ? all[1] : all[0];
     if (!c) {
       if (previous) throw new HttpError(400, 'BadRequest', `previous terminated container "${container}" in pod "${podName}" not found`);
-      throw new HttpError(400, 'BadRequest', `container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`);
+      throw new HttpError(400, 'BadRequest', notStartedMessage(container, podName, (pod.metadata.uid && this.deps.podStatus?.(pod.metadata.uid)) || pod.status));
     }
     return { pod, c };
   }

@@ -17,6 +17,8 @@ let rt: ProcessRuntime;
 let server: KubeletServer;
 let port: number;
 let thePod: Pod;
+/** What the status manager would answer for the pod (the server prefers it to thePod.status). */
+let managerStatus: Pod['status'] | undefined;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubelet-server-'));
@@ -27,7 +29,7 @@ before(async () => {
   const labels = { 'io.kubernetes.pod.uid': 'uid-1', 'io.kubernetes.container.name': 'main' };
   const id = await rt.createContainer(sb, { metadata: { name: 'main', attempt: 0 }, image: 'busybox', command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; exec sleep 1000'], args: [], envs: [{ key: 'WHO', value: 'main' }], mounts: [], labels, annotations: {}, logPath: 'main/0.log' }, sbc);
   await rt.startContainer(id);
-  server = new KubeletServer({ runtime: rt, findPod: (ns, name) => (ns === 'ns' && name === 'p' ? thePod : undefined), pods: () => [thePod] });
+  server = new KubeletServer({ runtime: rt, findPod: (ns, name) => (ns === 'ns' && name === 'p' ? thePod : undefined), pods: () => [thePod], podStatus: () => managerStatus });
   port = await server.listen('127.0.0.1', 0);
 });
 
@@ -81,6 +83,37 @@ describe('kubelet server', () => {
     assert.equal((await get('/containerLogs/ns/p/idle')).status, 400, 'a container not started yet');
     assert.equal((await get('/containerLogs/ns/p/main?previous=true')).status, 400, 'no previous container');
     assert.equal((await get('/containerLogs/ns/p/main?tailLines=x')).status, 400);
+  });
+
+  test('a container that never ran: the message says why, from its waiting reason (status manager first)', async () => {
+    const message = async () => {
+      const res = await get('/containerLogs/ns/p/idle');
+      assert.equal(res.status, 400);
+      assert.equal(JSON.parse(res.text).reason, 'BadRequest');
+      return JSON.parse(res.text).message as string;
+    };
+    const waiting = (reason?: string): Pod['status'] => ({
+      phase: 'Pending',
+      containerStatuses: [{ name: 'idle', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: reason ? { waiting: { reason } } : {}, lastState: {} }],
+    });
+    try {
+      managerStatus = undefined;
+      thePod.status = undefined;
+      assert.equal(await message(), 'container "idle" in pod "p" is not available');
+      thePod.status = waiting('ContainerCreating');
+      assert.equal(await message(), 'container "idle" in pod "p" is waiting to start: ContainerCreating', "the pod's own status when the manager has none");
+      managerStatus = waiting('CreateContainerError');
+      assert.equal(await message(), 'container "idle" in pod "p" is waiting to start: CreateContainerError');
+      managerStatus = waiting('ErrImagePull');
+      assert.equal(await message(), 'container "idle" in pod "p" is waiting to start: image can\'t be pulled');
+      managerStatus = waiting('ImagePullBackOff');
+      assert.equal(await message(), 'container "idle" in pod "p" is waiting to start: trying and failing to pull image');
+      managerStatus = waiting();
+      assert.equal(await message(), 'container "idle" in pod "p" is waiting to start - no logs yet');
+    } finally {
+      managerStatus = undefined;
+      thePod.status = undefined;
+    }
   });
 
   test('exec over v5.channel.k8s.io: stdin, stdout, stderr, then the exit status', async () => {
