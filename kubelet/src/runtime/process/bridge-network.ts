@@ -11,18 +11,25 @@
 //   pair (eth0 inside, the other end on the bridge), an address from the podCIDR (leases are
 //   files under the state dir, so a restarted kubelet never hands one out twice), lo up and a
 //   default route via the gateway. Containers run under `nsenter --net=<netns>`.
+// - Addresses are handed out as host-local IPAM does: the next one after the last reserved,
+//   wrapping around, so a deleted pod's address is not at once a new pod's. When one is reused,
+//   the host's neighbour entry for it (the old veth's MAC, trusted for up to ~45 s) is flushed
+//   first: else the host, and probes from it, cannot reach the new pod until it expires.
 // - tearDown removes the namespace (its veth goes with it) and frees the address; close()
 //   removes every namespace of this kubelet, the bridge and its rules: nothing leaks.
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../interface.ts';
 
 const run = promisify(execFile);
+
+/** The lease dir's record of the address handed out last (host-local's last_reserved_ip). */
+const LAST_RESERVED = 'last_reserved_ip';
 
 export interface BridgeNetworkOptions {
   nodeName: string;
@@ -76,6 +83,8 @@ export class BridgeNetwork {
   private readonly opts: BridgeNetworkOptions;
   private readonly tag: string;
   private readonly leaseDir: string;
+  /** The lease being taken (lease() runs one at a time). */
+  private leasing: Promise<void> = Promise.resolve();
   private bridgeCIDR: string | undefined;
 
   constructor(opts: BridgeNetworkOptions) {
@@ -133,16 +142,31 @@ export class BridgeNetwork {
     this.bridgeCIDR = cidr;
   }
 
-  /** Takes a free address (an exclusive lease file per address). */
-  private async lease(cidr: string, sandboxId: string): Promise<string> {
+  /**
+   * Takes a free address (an exclusive lease file per address), trying from the one after the
+   * last reserved (kept in `last_reserved_ip`) round the range. One lease at a time, as
+   * host-local holds a lock, so `last_reserved_ip` is always the newest.
+   */
+  private lease(cidr: string, sandboxId: string): Promise<string> {
+    const next = this.leasing.then(() => this.leaseNow(cidr, sandboxId));
+    this.leasing = next.then(() => undefined, () => undefined);
+    return next;
+  }
+
+  private async leaseNow(cidr: string, sandboxId: string): Promise<string> {
     await mkdir(this.leaseDir, { recursive: true });
     const { first, last } = parseCIDR(cidr);
-    for (let n = first; n <= last; n++) {
-      const addr = intToIp(n);
+    const lastReservedFile = join(this.leaseDir, LAST_RESERVED);
+    const previous = ipToInt((await readFile(lastReservedFile, 'utf8').catch(() => '')).trim() || '0.0.0.0');
+    const start = previous >= first && previous < last ? previous + 1 : first;
+    const size = last - first + 1;
+    for (let i = 0; i < size; i++) {
+      const addr = intToIp(first + ((start - first + i) % size));
       try {
         const fh = await open(join(this.leaseDir, addr), 'wx');
         await fh.writeFile(sandboxId);
         await fh.close();
+        await writeFile(lastReservedFile, addr);
         return addr;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -159,6 +183,7 @@ export class BridgeNetwork {
       return;
     }
     for (const f of files) {
+      if (f === LAST_RESERVED) continue;
       const owner = await readFile(join(this.leaseDir, f), 'utf8').catch(() => '');
       if (owner === sandboxId) await rm(join(this.leaseDir, f), { force: true });
     }
@@ -174,6 +199,7 @@ export class BridgeNetwork {
     const hostIf = `v${this.tag.slice(0, 4)}${sandboxId.slice(0, 10)}`;
     const addr = await this.lease(cidr, sandboxId);
     try {
+      await succeeds('ip', ['neigh', 'flush', 'to', addr, 'dev', this.bridge]);
       await ip('netns', 'add', ns);
       await ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
       await ip('link', 'set', hostIf, 'master', this.bridge, 'up');
