@@ -143,6 +143,11 @@ describe('docker compose: the README cluster in containers', () => {
     await steps.waitForDots(target, 30_000);
   });
 
+  it('`kubectl run` with args only runs them in busybox, which has no entrypoint', async () => {
+    requireUp();
+    assert.equal(await steps.runHello(target, 60_000), 'hello\n');
+  });
+
   let nodePort = 0;
   it('rolls out 3 replicas, exposes them as a NodePort reachable on both nodes, scales and rolls out again', async () => {
     requireUp();

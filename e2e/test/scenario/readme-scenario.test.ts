@@ -104,6 +104,11 @@ describe('the README scenario on the local launcher', () => {
     assert.ok(logs.split('\n').every((l) => l === '.' || l === ''), `the logs hold only dots: ${JSON.stringify(logs)}`);
   });
 
+  it('`kubectl run` with args only runs them in busybox, which has no entrypoint', async () => {
+    requireComponents('kube-scheduler', 'kubelet');
+    assert.equal(await steps.runHello(target, 30_000), 'hello\n');
+  });
+
   // The Deployment steps build on each other: one that failed fails the next at once (with
   // this message) rather than waiting out its own deadline, so the file stays within its time.
   let stage: 'none' | 'deployed' | 'exposed' | 'scaled' = 'none';

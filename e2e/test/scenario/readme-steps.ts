@@ -63,6 +63,18 @@ export async function waitForDots(t: ScenarioTarget, timeoutMs: number): Promise
   );
 }
 
+/**
+ * `kubectl run hello --image=busybox --restart=Never -- echo hello` (args only: busybox has no
+ * entrypoint, so they are the command), `kubectl wait` for Succeeded, then `kubectl logs hello`.
+ */
+export async function runHello(t: ScenarioTarget, timeoutMs: number): Promise<string> {
+  await ok(t, ['run', 'hello', '--image=busybox', '--restart=Never', '--', 'echo', 'hello']);
+  const seconds = Math.round(timeoutMs / 1000);
+  const waited = await run(t, ['wait', "--for=jsonpath={.status.phase}=Succeeded", 'pod/hello', `--timeout=${seconds}s`], { timeoutMs: timeoutMs + 15_000 });
+  if (waited.code !== 0) throw new Error(`kubectl wait for pod/hello Succeeded exited ${waited.code}: ${waited.stderr}\n${await describePod(t, 'hello')}`);
+  return ok(t, ['logs', 'hello']);
+}
+
 /** `kubectl apply -f deploy/examples/web-deployment.yaml`, then `kubectl rollout status` until complete. */
 export async function createWebAndRollOut(t: ScenarioTarget, timeoutMs: number): Promise<void> {
   await ok(t, ['apply', '-f', join(EXAMPLES, 'web-deployment.yaml')]);

@@ -82,9 +82,30 @@ describe('process runtime', () => {
     await assert.rejects(start(['true'], { workingDir: join(dir, 'missing') }), /chdir to cwd/);
   });
 
-  test('a container without a command, or with mounts, is refused with a reason', async () => {
-    await assert.rejects(start([]), (err: unknown) => err instanceof RuntimeError && err.reason === 'CreateContainerError' && /cannot run the entrypoint of image "busybox"/.test(err.message));
+  test('a container without a command of an image it does not know, or with mounts, is refused with a reason', async () => {
+    await assert.rejects(start([], { image: 'nginx:1.27' }), (err: unknown) => err instanceof RuntimeError && err.reason === 'CreateContainerError' && /cannot run the entrypoint of image "nginx:1.27"/.test(err.message));
     await assert.rejects(start(['true'], { mounts: [{ containerPath: '/data', hostPath: '/tmp', readonly: false }] }), /cannot mount volumes \(\/data\)/);
+  });
+
+  test("busybox: args alone run as the command (no entrypoint), neither runs the image's cmd (sh), and the applets come first on PATH", async () => {
+    const exited = (id: string) =>
+      waitFor(async () => {
+        const st = await rt.containerStatus(id);
+        return st.state === 'CONTAINER_EXITED' ? st : undefined;
+      }, { message: 'never exited' });
+    const argsOnly = await start([], { args: ['sh', '-c', 'which httpd sh; echo "$PATH"'] });
+    assert.equal((await exited(argsOnly)).exitCode, 0);
+    const appletDir = join(dir, 'state', 'busybox-applets');
+    assert.equal(await logs(argsOnly), `${appletDir}/httpd\n${appletDir}/sh\n${appletDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n`);
+    // `sh` with no terminal and nothing on stdin ends at once, as `docker run busybox` does.
+    const neither = await start([], { image: 'docker.io/library/busybox:1.36' });
+    const st = await exited(neither);
+    assert.equal(st.exitCode, 0);
+    assert.equal(st.reason, 'Completed');
+    // Another image keeps the plain PATH: its `httpd` is not busybox's.
+    const other = await start(['sh', '-c', 'echo "$PATH"'], { image: 'nginx:1.27' });
+    await exited(other);
+    assert.equal(await logs(other), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n');
   });
 
   test('execSync and exec run in the container environment', async () => {

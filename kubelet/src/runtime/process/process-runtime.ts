@@ -2,9 +2,11 @@
 // milliseconds, so it is the default for the local launcher and fast tests.
 //
 // What it does (and what it cannot):
-// - A container runs its command + args (an image's entrypoint is unknown here: a container
-//   without a command fails creation with CreateContainerError saying so), with its env, in its
-//   workingDir (default: the pod's directory, shared by the pod's containers).
+// - A container runs its command + args, with its env, in its workingDir (default: the pod's
+//   directory, shared by the pod's containers). Images are not read: only a few base images'
+//   entrypoint and cmd are known (known-images.ts), so a container of another image without a
+//   command fails creation with CreateContainerError saying so. busybox and alpine containers
+//   find busybox's applets first on PATH, as in the image.
 // - Each container is a process group leader (setsid); when its main process exits the whole
 //   group is killed, as a PID namespace dies with its init. stopContainer sends SIGTERM to the
 //   main process and SIGKILL to the group after the timeout.
@@ -40,6 +42,8 @@ import {
   type VersionInfo,
 } from '../interface.ts';
 import type { BridgeNetwork } from './bridge-network.ts';
+import { busyboxAppletDir } from './busybox-applets.ts';
+import { containerCommandLine, knownImage } from './known-images.ts';
 import { DEFAULT_PATH, lookPath } from './look-path.ts';
 import { processStartTicks } from './proc-stat.ts';
 
@@ -65,6 +69,8 @@ interface Sandbox {
 interface Container {
   status: ContainerStatus;
   config: ContainerConfig;
+  /** What it runs: command + args, the image's entrypoint and cmd filled in (known-images.ts). */
+  commandLine: string[];
   sandboxId: string;
   netnsPath?: string;
   env: Record<string, string>;
@@ -113,6 +119,8 @@ export class ProcessRuntime implements RuntimeService {
   private readonly containers = new Map<string, Container>();
   private readonly listeners: ((e: RuntimeEvent) => void)[] = [];
   private readonly pidDir: string;
+  /** PATH of busybox-userland containers, made on first use. */
+  private busyboxPath: Promise<string> | undefined;
   private readonly onExit = () => this.killAllSync();
 
   constructor(opts: ProcessRuntimeOptions) {
@@ -121,6 +129,14 @@ export class ProcessRuntime implements RuntimeService {
     this.pidDir = join(opts.stateDir, 'pids');
     mkdirSync(this.pidDir, { recursive: true });
     process.on('exit', this.onExit);
+  }
+
+  private pathWithBusybox(): Promise<string> {
+    this.busyboxPath ??= busyboxAppletDir(this.opts.stateDir).then(
+      (dir) => (dir ? `${dir}:${DEFAULT_PATH}` : DEFAULT_PATH),
+      () => DEFAULT_PATH,
+    );
+    return this.busyboxPath;
   }
 
   /** Kills the process groups a previous kubelet left running (from its pid files). */
@@ -208,10 +224,12 @@ export class ProcessRuntime implements RuntimeService {
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     const sb = this.sandboxes.get(podSandboxId);
     if (!sb || sb.status.state !== 'SANDBOX_READY') throw new RuntimeError('NotFound', `pod sandbox ${podSandboxId} is not ready`);
-    if (config.command.length === 0) {
+    const image = knownImage(config.image);
+    const commandLine = containerCommandLine(config.command, config.args, image);
+    if (!commandLine) {
       throw new RuntimeError(
         'CreateContainerError',
-        `the process runtime cannot run the entrypoint of image "${config.image}": it runs host processes and knows no image, so the container needs a command`,
+        `the process runtime cannot run the entrypoint of image "${config.image}": it runs host processes and knows only the entrypoints of busybox, alpine, debian and ubuntu, so the container needs a command`,
       );
     }
     if (config.mounts.length > 0) {
@@ -221,7 +239,8 @@ export class ProcessRuntime implements RuntimeService {
       );
     }
     if (config.tty) throw new RuntimeError('CreateContainerError', 'the process runtime cannot allocate a TTY');
-    const env: Record<string, string> = { PATH: DEFAULT_PATH, HOSTNAME: sandboxConfig.hostname, HOME: '/root' };
+    const path = image?.busybox ? await this.pathWithBusybox() : DEFAULT_PATH;
+    const env: Record<string, string> = { PATH: path, HOSTNAME: sandboxConfig.hostname, HOME: '/root' };
     for (const { key, value } of config.envs) env[key] = value;
     const id = newId();
     const logPath = join(sandboxConfig.logDirectory, config.logPath);
@@ -231,6 +250,7 @@ export class ProcessRuntime implements RuntimeService {
       sandboxId: podSandboxId,
       netnsPath: sb.netnsPath,
       config,
+      commandLine,
       env,
       cwd: config.workingDir || this.opts.podDir(sandboxConfig.metadata.uid),
       status: createdContainerStatus(id, podSandboxId, config, this.now(), logPath),
@@ -241,7 +261,7 @@ export class ProcessRuntime implements RuntimeService {
   async startContainer(id: string): Promise<void> {
     const c = this.mustGet(id);
     if (c.status.state !== 'CONTAINER_CREATED') throw new RuntimeError('RunContainerError', `container ${id} was already started`);
-    const [cmd, ...rest] = [...c.config.command, ...c.config.args];
+    const [cmd, ...rest] = c.commandLine;
     const exe = await lookPath(cmd, c.env.PATH, c.cwd);
     if (!exe) return this.failStart(c, `exec: "${cmd}": executable file not found in $PATH`);
     if (!(await isDirectory(c.cwd))) {
