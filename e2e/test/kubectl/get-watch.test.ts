@@ -19,9 +19,13 @@ after(async () => {
   await env?.stop();
 });
 
-/** The output lines split into cells, header included. */
+/**
+ * The complete output lines split into cells, header included. A line without its newline yet
+ * is left out: kubectl may be read in the middle of writing a row.
+ */
 function rows(stdout: string): string[][] {
   return stdout
+    .slice(0, stdout.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map(cells);
