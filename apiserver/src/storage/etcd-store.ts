@@ -2,6 +2,7 @@
 // Kubernetes needs are used: create-if-absent, update-if-mod-equals, delete-if-mod-equals,
 // and reads (plus watch). Objects are JSON without resourceVersion; mod_revision is the RV.
 
+import { noop } from 'cockatiel';
 import { Etcd3, type ICompare, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
 import type { KubeObject } from '@minik8s/shared';
 import type {
@@ -39,6 +40,11 @@ export class EtcdStore implements Storage {
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: 2_000,
+      // Each request succeeds or fails on its own, as upstream's etcd client: no retries (a
+      // Txn whose answer was lost may have landed, and its retry would report a conflict) and
+      // no circuit breaker (the package's default turns three failed calls, a slow health
+      // check included, into seconds of refusing every request).
+      faultHandling: { host: () => noop, global: noop },
       // A deadline for unary calls only: a watch is a stream that must live on.
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
     });
