@@ -32,6 +32,17 @@ function capturingLogger(lines: any[]) {
   return pino({ level: 'info' }, stream);
 }
 
+/** GETs `path` until its answer satisfies `ok`; resolves with that answer's body. */
+function getUntil(s: TestServer, path: string, ok: (r: { status: number; body: any }) => boolean, message: string): Promise<any> {
+  return waitFor(
+    async () => {
+      const r = await s.req('GET', path);
+      return ok(r) ? r.body : undefined;
+    },
+    { timeoutMs: 10_000, message },
+  );
+}
+
 let etcd: EtcdHandle;
 before(async () => {
   etcd = await startEtcd();
@@ -84,13 +95,7 @@ describe('the kubernetes Service', () => {
     const old = (await s.req('GET', SVC)).body;
     const del = await s.req('DELETE', SVC);
     assert.equal(del.status, 200, del.text);
-    const back = await waitFor(
-      async () => {
-        const r = await s.req('GET', SVC);
-        return r.status === 200 && r.body.metadata.uid !== old.metadata.uid ? r.body : undefined;
-      },
-      { timeoutMs: 10_000, message: 'the kubernetes Service never came back' },
-    );
+    const back = await getUntil(s, SVC, (r) => r.status === 200 && r.body.metadata.uid !== old.metadata.uid, 'the kubernetes Service never came back');
     assert.equal(back.spec.clusterIP, '10.96.0.1');
     assert.deepEqual(back.spec.ports, [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }]);
   });
@@ -101,13 +106,7 @@ describe('the kubernetes Service', () => {
     assert.equal(patched.body.spec.type, 'NodePort');
     const nodePort = patched.body.spec.ports[0].nodePort;
     assert.ok(nodePort >= 30000, JSON.stringify(patched.body.spec.ports));
-    const repaired = await waitFor(
-      async () => {
-        const r = await s.req('GET', SVC);
-        return r.body.spec.type === 'ClusterIP' ? r.body : undefined;
-      },
-      { timeoutMs: 10_000, message: 'the kubernetes Service was never repaired' },
-    );
+    const repaired = await getUntil(s, SVC, (r) => r.body.spec.type === 'ClusterIP', 'the kubernetes Service was never repaired');
     assert.deepEqual(repaired.spec.ports, [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }]);
     assert.equal(repaired.spec.clusterIP, '10.96.0.1');
     assert.equal(repaired.metadata.labels.mine, 'yes', 'labels are the user\'s');
@@ -142,34 +141,16 @@ describe('the kubernetes endpoints', () => {
       const url = await s.server.listenSecure({ host: '127.0.0.1', port: 0, cert: pair.cert, key: pair.key });
       const port = Number(new URL(url).port);
       assert.equal(s.server.advertiseAddress, '10.20.30.40');
-      const ep = await waitFor(
-        async () => {
-          const r = await s.req('GET', EP);
-          return r.status === 200 ? r.body : undefined;
-        },
-        { timeoutMs: 10_000, message: 'no kubernetes Endpoints' },
-      );
+      const ep = await getUntil(s, EP, (r) => r.status === 200, 'no kubernetes Endpoints');
       assert.deepEqual(ep.metadata.labels, { 'endpointslice.kubernetes.io/skip-mirror': 'true' });
       assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '10.20.30.40' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }]);
-      const slice = await waitFor(
-        async () => {
-          const r = await s.req('GET', SLICE);
-          return r.status === 200 ? r.body : undefined;
-        },
-        { timeoutMs: 10_000, message: 'no kubernetes EndpointSlice' },
-      );
+      const slice = await getUntil(s, SLICE, (r) => r.status === 200, 'no kubernetes EndpointSlice');
       assert.deepEqual(slice.metadata.labels, { 'kubernetes.io/service-name': 'kubernetes' });
       assert.equal(slice.addressType, 'IPv4');
       assert.deepEqual(slice.endpoints, [{ addresses: ['10.20.30.40'], conditions: { ready: true } }]);
       assert.deepEqual(slice.ports, [{ name: 'https', port, protocol: 'TCP' }]);
       // The Service now targets the port bound.
-      const svc = await waitFor(
-        async () => {
-          const r = await s.req('GET', SVC);
-          return r.body.spec.ports[0].targetPort === port ? r.body : undefined;
-        },
-        { timeoutMs: 10_000, message: 'the Service never targeted the secure port' },
-      );
+      const svc = await getUntil(s, SVC, (r) => r.body.spec.ports[0].targetPort === port, 'the Service never targeted the secure port');
       assert.deepEqual(svc.spec.ports, [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }]);
 
       // Steady state: passes write nothing.
